@@ -1,0 +1,37 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint bench install clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m yearend.run
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m yearend.testing.postgres_run $(PYTEST_ARGS)
+
+test-sqlite: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	$(PY) -m yearend.testing.postgres_run $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 db.sqlite3-*

@@ -1,0 +1,69 @@
+"""Set-based writes for large volumes: COPY on PostgreSQL, executemany on SQLite.
+
+Rows are plain tuples in the order of ``columns``; datetimes may be given as ISO
+strings (``'2024-08-15 13:05:00'``, read as UTC) so generators need not build objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection as default_connection
+from django.db import models
+
+
+def bulk_insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    connection=default_connection,
+) -> int:
+    """Insert rows; returns how many. Call inside a transaction for atomicity."""
+    table = model._meta.db_table
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    count = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg cursor: COPY is not part of the DB-API wrapper
+            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        return count
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    batch: list[Sequence] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 20_000:
+            raw_connection.executemany(sql, batch)
+            count += len(batch)
+            batch.clear()
+    if batch:
+        raw_connection.executemany(sql, batch)
+        count += len(batch)
+    return count
+
+
+def next_ids(
+    model: type[models.Model], how_many: int, *, connection=default_connection
+) -> Sequence[int]:
+    """Reserve a block of primary keys for rows that other rows must reference.
+
+    On PostgreSQL the block comes from the table's own sequence, so concurrent
+    inserts never collide; on SQLite (one writer at a time) it follows max(id).
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, how_many],
+            )
+            return [r[0] for r in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+        return range(start, start + how_many)

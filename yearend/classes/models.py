@@ -1,0 +1,78 @@
+from django.db import models
+from django.db.models import Q
+
+from yearend.organizations.grades import Grade
+from yearend.tenancy import ResetPolicy, TenantModel
+
+
+class SchoolClass(TenantModel):
+    """A class or group in a school. Deleted by the reset with all its links."""
+
+    reset_policy = ResetPolicy.DELETE
+
+    school = models.ForeignKey(
+        "organizations.School", on_delete=models.PROTECT, related_name="classes"
+    )
+    epoch = models.PositiveIntegerField(default=1)
+    name = models.CharField(max_length=200)
+    grade = models.CharField(max_length=3, choices=Grade.choices, blank=True, default="")
+    product = models.ForeignKey(
+        "organizations.Product", on_delete=models.PROTECT, null=True, blank=True
+    )
+    sis_sourced_id = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "class"
+        verbose_name_plural = "classes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "epoch", "sis_sourced_id"],
+                condition=~Q(sis_sourced_id=""),
+                name="class_sourced_id_per_epoch",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="class_name_set"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "school", "id"], name="class_org_school_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeacherAssignment(TenantModel):
+    reset_policy = ResetPolicy.DELETE
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="teacher_assignments"
+    )
+    teacher = models.ForeignKey(
+        "people.User", on_delete=models.CASCADE, related_name="teacher_assignments"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "school_class", "teacher"], name="teacher_assigned_once"
+            )
+        ]
+
+
+class Enrollment(TenantModel):
+    reset_policy = ResetPolicy.DELETE
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    student = models.ForeignKey(
+        "people.Student", on_delete=models.CASCADE, related_name="enrollments"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "school_class", "student"], name="student_enrolled_once"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "student"], name="enrollment_org_student")]

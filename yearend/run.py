@@ -1,0 +1,84 @@
+"""`make run`: the whole product on one laptop, in the foreground.
+
+Migrates the SQLite database, loads demo data when it is empty, prints one login per
+role, then runs the web server and the background worker together. Ctrl-C stops all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
+
+# Long-running processes of the embedded stack: (name, manage.py arguments).
+PROCESSES: list[tuple[str, list[str]]] = [
+    ("web", ["runserver", ADDRESS, "--noreload", "--insecure"]),
+    ("worker", ["db_worker", "--queue-name", "*", "--no-reload", "--interval", "1"]),
+]
+
+
+def manage(*args: str) -> None:
+    subprocess.run([*MANAGE, *args], check=True, cwd=ROOT)
+
+
+def database_is_empty() -> bool:
+    out = subprocess.run(
+        [
+            *MANAGE,
+            "shell",
+            "-c",
+            "from yearend.organizations.models import Organization;"
+            "print(Organization.objects.exists())",
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return out == "False"
+
+
+def main() -> int:
+    manage("migrate", "--no-input", "-v", "0")
+    if database_is_empty():
+        print("Empty database: loading demo data (3 organizations, 300 students each)...")
+        manage("seed_demo", "--organizations", "3", "--students-per-org", "300")
+    else:
+        print(
+            "Demo logins (password reset-demo-2024): demo001-district-admin, "
+            "demo001-school-admin, demo001-teacher-1, demo-csm, demo-ops"
+        )
+    manage("demo_ready")
+
+    children = [(name, subprocess.Popen([*MANAGE, *args], cwd=ROOT)) for name, args in PROCESSES]
+    print(f"\nYear-End Reset is running at http://{ADDRESS}/  (Ctrl-C stops it)\n")
+    try:
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    print(f"{name} exited with code {child.returncode}; stopping.")
+                    return child.returncode or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping...")
+        return 0
+    finally:
+        for _, child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for _, child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
