@@ -29,20 +29,18 @@ def manage(*args: str) -> None:
 
 
 def database_is_empty() -> bool:
-    out = subprocess.run(
-        [
-            *MANAGE,
-            "shell",
-            "-c",
-            "from yearend.organizations.models import Organization;"
-            "print(Organization.objects.exists())",
-        ],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return out == "False"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yearend.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from yearend.organizations.models import Organization
+
+    try:
+        return not Organization.objects.exists()
+    finally:
+        connection.close()
 
 
 def main() -> int:
