@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from bench.harness import SCALE, fresh_database, postgres_problem, run_module
 
-# Benchmark modules, in the order they run. Each domain adds its own.
-MODULES = ["seed"]
+# Every module of this package but the machinery is a benchmark; seed runs first.
+_MACHINERY = {"__init__", "__main__", "harness", "child"}
+MODULES = sorted(
+    (p.stem for p in Path(__file__).parent.glob("*.py") if p.stem not in _MACHINERY),
+    key=lambda name: (name != "seed", name),
+)
 
 
 def main(argv: list[str]) -> int:
@@ -50,8 +55,18 @@ def _print_table(rows) -> None:
         ratio = "-"
         if r.get("baseline"):
             ratio = f"{r['value'] / r['baseline']:.2f}x"
-        lines.append((module, backend, r["name"], _fmt(r["value"]), r["unit"],
-                      _fmt(r.get("baseline")), ratio, r.get("goal", "")))
+        lines.append(
+            (
+                module,
+                backend,
+                r["name"],
+                _fmt(r["value"]),
+                r["unit"],
+                _fmt(r.get("baseline")),
+                ratio,
+                r.get("goal", ""),
+            )
+        )
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines, strict=False)]
     print()
     for line in (header, *lines):

@@ -61,25 +61,47 @@ def _migrate(url: str) -> None:
 
 def run_module(module: str, url: str) -> list[dict]:
     """Run one benchmark module in its own process against ``url``."""
-    env = {**os.environ, "DATABASE_URL": url, "TASK_BACKEND": "immediate",
-           "DJANGO_SETTINGS_MODULE": "yearend.settings", "BENCH_SCALE": SCALE}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TASK_BACKEND": "immediate",
+        "DJANGO_SETTINGS_MODULE": "yearend.settings",
+        "BENCH_SCALE": SCALE,
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "bench.child", module],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    results = [json.loads(line[len(MARK):]) for line in proc.stdout.splitlines()
-               if line.startswith(MARK)]
+    results = [
+        json.loads(line[len(MARK) :]) for line in proc.stdout.splitlines() if line.startswith(MARK)
+    ]
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise RuntimeError(f"benchmark {module} failed:\n{tail}")
     return results
 
 
-def emit(name: str, value: float, unit: str, *, baseline: float | None = None,
-         goal: str = "", note: str = "") -> None:
+def emit(
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    baseline: float | None = None,
+    goal: str = "",
+    note: str = "",
+) -> None:
     """Print one measured figure for the parent process to collect."""
-    record = {"name": name, "value": value, "unit": unit, "baseline": baseline,
-              "goal": goal, "note": note}
+    record = {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "goal": goal,
+        "note": note,
+    }
     print(MARK + json.dumps(record), flush=True)
 
 

@@ -20,6 +20,7 @@ ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
 # Long-running processes of the embedded stack: (name, manage.py arguments).
 PROCESSES: list[tuple[str, list[str]]] = [
     ("web", ["runserver", ADDRESS, "--noreload", "--insecure"]),
+    ("scheduler", ["run_scheduler"]),
     ("worker", ["db_worker", "--queue-name", "*", "--no-reload", "--interval", "1"]),
 ]
 

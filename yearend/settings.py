@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "yearend.portal",
     "yearend.api",
     "yearend.demo",
+    "yearend.scheduling",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("dates/", include("yearend.resetdates.urls")),
+    path("rosters/", include("yearend.rosters.urls")),
+    path("resets/", include("yearend.resets.urls")),
+    path("reports/", include("yearend.reports.urls")),
     path("", include("yearend.portal.urls")),
 ]

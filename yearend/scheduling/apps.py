@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    """The scheduler that enqueues periodic jobs (see yearend/periodic.py)."""
+
+    name = "yearend.scheduling"
+    default_auto_field = "django.db.models.BigAutoField"
