@@ -12,9 +12,15 @@ class PeriodicSlot(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="one_enqueue_per_slot")]
         indexes = [models.Index(fields=["enqueued_at"], name="periodic_slot_age")]
 
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
 
 class SchedulerHeartbeat(models.Model):
     """When each scheduler process last ticked (for /healthz and operations)."""
 
     name = models.CharField(max_length=100, unique=True)
     last_tick_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
