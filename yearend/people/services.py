@@ -34,13 +34,18 @@ def user_create(
     organization: Organization | None = None,
     schools: Iterable[School] = (),
     password: str | None = None,
+    password_hash: str | None = None,
     email: str = "",
     first_name: str = "",
     last_name: str = "",
     acting_user=None,
     via: str = Via.COMMAND,
 ) -> tuple[User, str]:
-    """Create an educator or vendor-staff account. Returns the user and its password."""
+    """Create an educator or vendor-staff account. Returns the user and its password.
+
+    ``password_hash`` (an already hashed password) lets bulk onboarding and demo data
+    skip the deliberately slow hasher; the returned password is then empty.
+    """
     username = (username or "").strip()
     if not username:
         raise InvalidInput("A username is required.", field="username")
@@ -61,7 +66,8 @@ def user_create(
         raise InvalidInput("A school of another organization was given.", field="school")
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(f"Username {username!r} is already taken.", field="username")
-    password = password or generate_password()
+    if password_hash is None:
+        password = password or generate_password()
 
     user = User(
         username=username,
@@ -74,7 +80,10 @@ def user_create(
         is_staff=role == Role.OPS,
         is_superuser=role == Role.OPS,
     )
-    user.set_password(password)
+    if password_hash is None:
+        user.set_password(password)
+    else:
+        user.password, password = password_hash, ""
     user.save()
     SchoolMembership.unscoped.bulk_create(
         [SchoolMembership(organization=organization, user=user, school=s) for s in schools]
