@@ -1,0 +1,272 @@
+"""Writing the Student Data Export: columns, formula neutralising, XLSX and CSV writers.
+
+Rows are produced chunk by chunk from ``selectors.student_chunks`` and written straight
+out: XlsxWriter in constant-memory mode flushes each row as it goes, the CSV writer
+writes to the file, so memory stays flat however many students there are.
+"""
+
+from __future__ import annotations
+
+import csv
+import zoneinfo
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+from django.conf import settings
+from django.utils import timezone
+
+from yearend.organizations.grades import Grade
+from yearend.organizations.models import Organization, School
+from yearend.reports.selectors import OPERATIONS, WINDOWS, StudentData, student_chunks
+
+# Excel's limit per sheet, header row included; a test lowers it with the setting.
+EXCEL_MAX_ROWS = 1_048_576
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+GRADE_LABELS = dict(Grade.choices)
+
+# (heading, explanation) in sheet order; ``student_row`` follows the same order.
+COLUMNS: list[tuple[str, str]] = [
+    ("Student ID", "The student's account id in Imagine Math (unique in this export)."),
+    ("Username", "The student's sign-in name."),
+    ("First name", "As rostered."),
+    ("Last name", "As rostered."),
+    ("School", "The student's school."),
+    ("Grade", "Grade level as rostered (Pre-K to Geometry)."),
+    ("Classes", "Classes/groups the student is enrolled in, separated by '; '."),
+    ("Teachers", "Teachers of those classes, separated by '; '."),
+    ("Products", "Imagine Math products the student used or is enrolled in."),
+    ("Pathways", "Imagine Math 3+ pathways the student is placed in, separated by '; '."),
+    ("Sessions", "Number of sign-in sessions this school year, all products."),
+    ("Minutes", "Total minutes of use this school year, all products."),
+    ("Last active", "Start of the student's latest session, in the organization's time zone."),
+    ("Lessons attempted", "Lessons started or completed, all pathways."),
+    ("Lessons passed", "Lessons passed, all pathways."),
+    (
+        "Average score by pathway",
+        "Average lesson score (percent) per pathway, as 'Pathway: score'; separated by '; '.",
+    ),
+    ("BOY scale score", "Beginning-of-year benchmark assessment: scale score."),
+    ("BOY Quantile", "Beginning-of-year benchmark: Quantile measure (below 0 = emerging)."),
+    ("MOY scale score", "Middle-of-year benchmark assessment: scale score."),
+    ("MOY Quantile", "Middle-of-year benchmark: Quantile measure."),
+    ("EOY scale score", "End-of-year benchmark assessment: scale score."),
+    ("EOY Quantile", "End-of-year benchmark: Quantile measure."),
+    ("Tokens", "Imagine Math PreK-2 tokens collected (empty: not a PreK-2 student)."),
+    ("THINK Points", "Imagine Math 3+ THINK Points (empty: not a 3+ student)."),
+    ("Facts: addition", "Imagine Math Facts: addition facts mastered."),
+    ("Facts: subtraction", "Imagine Math Facts: subtraction facts mastered."),
+    ("Facts: multiplication", "Imagine Math Facts: multiplication facts mastered."),
+    ("Facts: division", "Imagine Math Facts: division facts mastered."),
+]
+HEADINGS = [c[0] for c in COLUMNS]
+LAST_ACTIVE = HEADINGS.index("Last active")
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def student_row(student: StudentData, tz: zoneinfo.ZoneInfo) -> list:
+    last_active = None
+    if student.last_active is not None:
+        last_active = timezone.localtime(student.last_active, tz).replace(tzinfo=None)
+    averages = "; ".join(
+        f"{p.name}: {p.average_score:g}"
+        for p in student.pathways.values()
+        if p.average_score is not None
+    )
+    row = [
+        student.id,
+        student.username,
+        student.first_name,
+        student.last_name,
+        student.school,
+        GRADE_LABELS.get(student.grade, student.grade),
+        "; ".join(student.classes),
+        "; ".join(student.teachers),
+        "; ".join(student.products),
+        "; ".join(p.name for p in student.pathways.values()),
+        student.sessions,
+        student.minutes,
+        last_active,
+        student.lessons_attempted,
+        student.lessons_passed,
+        averages,
+    ]
+    for window in WINDOWS:
+        scale, quantile, _ = student.assessments.get(window, (None, None, None))
+        row += [scale, quantile]
+    row += [student.tokens, student.think_points]
+    row += [student.fluency.get(op) for op in OPERATIONS]
+    return [neutralise(v) for v in row]
+
+
+def export_rows(
+    organization: Organization,
+    *,
+    school: School | None = None,
+    epoch: int | None = None,
+    chunk: int | None = None,
+) -> Iterator[list[list]]:
+    """Chunks of ready-to-write rows."""
+    from yearend.reports.selectors import CHUNK, export_students
+
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
+    students = export_students(organization, school=school, epoch=epoch)
+    for students_chunk in student_chunks(students, chunk=chunk or CHUNK):
+        yield [student_row(s, tz) for s in students_chunk]
+
+
+def row_limit() -> int:
+    return int(getattr(settings, "REPORTS_XLSX_MAX_ROWS", EXCEL_MAX_ROWS))
+
+
+def _about(
+    organization: Organization, school: School | None, as_of: datetime
+) -> list[tuple[str, str]]:
+    local = timezone.localtime(as_of, zoneinfo.ZoneInfo(organization.time_zone))
+    return [
+        ("Organization", f"{organization.name} (site code {organization.site_code})"),
+        ("Scope", school.name if school else "All schools"),
+        ("Data as of", f"{local:%Y-%m-%d %H:%M} {organization.time_zone}"),
+        (
+            "Note",
+            "Year-to-date usage and results of every current student. Student data is "
+            "deleted by the year-end reset; keep this file if you need it later.",
+        ),
+    ]
+
+
+def write_xlsx(
+    path: Path,
+    chunks: Iterable[list[list]],
+    *,
+    organization: Organization,
+    school: School | None = None,
+    as_of: datetime | None = None,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the workbook; returns the number of student rows."""
+    as_of = as_of or timezone.now()
+    per_sheet = (max_rows or row_limit()) - 1  # the header takes a row on each sheet
+    if per_sheet < 1:
+        raise ValueError("the row limit must leave room for a header and a row")
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_formulas": False}
+    )
+    try:
+        bold = workbook.add_format({"bold": True})
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+
+        about = workbook.add_worksheet("About this export")
+        about.set_column(0, 0, 24)
+        about.set_column(1, 1, 90)
+        line = 0
+        for label, text in _about(organization, school, as_of):
+            about.write_string(line, 0, label, bold)
+            about.write_string(line, 1, text, wrap)
+            line += 1
+        line += 1
+        about.write_string(line, 0, "Column", bold)
+        about.write_string(line, 1, "Meaning", bold)
+        for heading, meaning in COLUMNS:
+            line += 1
+            about.write_string(line, 0, heading)
+            about.write_string(line, 1, meaning, wrap)
+        line += 2
+        about.write_string(
+            line,
+            1,
+            f"Students continue on further sheets after {per_sheet:,} rows (Excel's limit).",
+            wrap,
+        )
+
+        sheet = None
+        sheet_rows = per_sheet
+        sheet_number = 0
+        written = 0
+        for rows in chunks:
+            for values in rows:
+                if sheet_rows >= per_sheet:
+                    sheet_number += 1
+                    title = "Students" if sheet_number == 1 else f"Students {sheet_number}"
+                    sheet = workbook.add_worksheet(title)
+                    sheet.freeze_panes(1, 0)
+                    for col, heading in enumerate(HEADINGS):
+                        sheet.write_string(0, col, heading, bold)
+                    sheet_rows = 0
+                sheet_rows += 1
+                for col, value in enumerate(values):
+                    if value is None:
+                        continue
+                    if isinstance(value, str):
+                        sheet.write_string(sheet_rows, col, value)
+                    elif isinstance(value, datetime):
+                        sheet.write_datetime(sheet_rows, col, value, stamp)
+                    else:
+                        sheet.write_number(sheet_rows, col, value)
+            written += len(rows)
+            if progress:
+                progress(written)
+        if sheet is None:
+            sheet = workbook.add_worksheet("Students")
+            for col, heading in enumerate(HEADINGS):
+                sheet.write_string(0, col, heading, bold)
+    finally:
+        workbook.close()
+    return written
+
+
+def write_csv(
+    path: Path,
+    chunks: Iterable[list[list]],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    written = 0
+    # utf-8-sig: Excel opens the file with the right encoding.
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADINGS)
+        for rows in chunks:
+            for values in rows:
+                if values[LAST_ACTIVE] is not None:
+                    values = list(values)
+                    values[LAST_ACTIVE] = values[LAST_ACTIVE].strftime("%Y-%m-%d %H:%M")
+                writer.writerow(values)
+            written += len(rows)
+            if progress:
+                progress(written)
+    return written
+
+
+def write_export(
+    path: Path,
+    *,
+    organization: Organization,
+    school: School | None = None,
+    fmt: str = "xlsx",
+    epoch: int | None = None,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    chunks = export_rows(organization, school=school, epoch=epoch)
+    if fmt == "csv":
+        return write_csv(path, chunks, progress=progress)
+    return write_xlsx(
+        path,
+        chunks,
+        organization=organization,
+        school=school,
+        max_rows=max_rows,
+        progress=progress,
+    )

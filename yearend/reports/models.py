@@ -1,0 +1,113 @@
+"""Export jobs, the year-end archive and each organization's retention setting.
+
+All three are kept across resets (RETAIN): an export job row and an archive row hold no
+student data themselves, only where the file is and when it goes. The archive file is the
+only student data that outlives a reset, and only for the organization's retention period.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from yearend.tenancy import ResetPolicy, TenantModel
+
+
+class ReportSettings(TenantModel):
+    """Per-organization report settings. Missing row: the defaults."""
+
+    reset_policy = ResetPolicy.RETAIN
+
+    DEFAULT_ARCHIVE_RETENTION_DAYS = 30
+
+    archive_retention_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_ARCHIVE_RETENTION_DAYS,
+        help_text="Days the year-end archive is kept after a reset; 0 keeps no archive.",
+    )
+
+    class Meta:
+        verbose_name_plural = "report settings"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="report_settings_once")
+        ]
+
+
+class Format(models.TextChoices):
+    XLSX = "xlsx", "Excel workbook (.xlsx)"
+    CSV = "csv", "CSV"
+
+
+class ExportJob(TenantModel):
+    """One Student Data Export, run in the background; the file is deleted at ``expires_at``."""
+
+    reset_policy = ResetPolicy.RETAIN
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired (file deleted)"
+
+    school = models.ForeignKey(
+        "organizations.School", on_delete=models.PROTECT, null=True, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    format = models.CharField(max_length=4, choices=Format.choices, default=Format.XLSX)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    # Relative to MEDIA_ROOT.
+    file_name = models.CharField(max_length=300, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="export_org_created"),
+            models.Index(fields=["expires_at"], name="export_expiring", condition=Q(status="done")),
+        ]
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class YearEndArchive(TenantModel):
+    """A frozen Student Data Export of an organization's final state before its reset."""
+
+    reset_policy = ResetPolicy.RETAIN
+
+    reset_run_id = models.BigIntegerField()
+    cycle_label = models.CharField(max_length=100, blank=True, default="")
+    retention_days = models.PositiveSmallIntegerField()
+    file_name = models.CharField(max_length=300, blank=True, default="")
+    rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # The snapshot hook may run again when a reset resumes: one archive per run.
+            models.UniqueConstraint(
+                fields=["organization", "reset_run_id"], name="one_archive_per_reset"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"], name="archive_expiring", condition=Q(destroyed_at=None)
+            )
+        ]
+
+    @property
+    def kept(self) -> bool:
+        return bool(self.file_name) and self.destroyed_at is None

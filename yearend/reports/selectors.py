@@ -1,0 +1,227 @@
+"""Reads behind the reports: students in keyset chunks, their data aggregated in SQL.
+
+Every query here is set-based: for one chunk of students (a range of ids within the
+organization) each table is read once, grouped by student in the database. The number
+of queries grows with the number of chunks, never with the number of students.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+
+from yearend.classes.models import Enrollment, TeacherAssignment
+from yearend.learning.models import (
+    Assessment,
+    FactFluency,
+    LessonProgress,
+    PathwayPlacement,
+    ThinkPointBalance,
+    TokenBalance,
+    UsageSession,
+)
+from yearend.organizations.models import Organization, School
+from yearend.people.models import Student
+
+CHUNK = 2_000
+WINDOWS = ("BOY", "MOY", "EOY")
+OPERATIONS = ("add", "sub", "mul", "div")
+
+
+@dataclass
+class PathwayResult:
+    pathway_id: int
+    name: str
+    lesson_count: int
+    attempted: int = 0
+    passed: int = 0
+    average_score: float | None = None
+    # (completed_at, ...) of passed lessons, for the progress chart.
+    passed_at: list[datetime] = field(default_factory=list)
+
+
+@dataclass
+class StudentData:
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    grade: str
+    school: str
+    classes: list[str] = field(default_factory=list)
+    teachers: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    pathways: dict[int, PathwayResult] = field(default_factory=dict)
+    sessions: int = 0
+    minutes: int = 0
+    last_active: datetime | None = None
+    lessons_attempted: int = 0
+    lessons_passed: int = 0
+    # window -> (scale score, Quantile measure, taken at)
+    assessments: dict[str, tuple[int, int, datetime]] = field(default_factory=dict)
+    tokens: int | None = None
+    think_points: int | None = None
+    fluency: dict[str, int] = field(default_factory=dict)
+
+
+def export_students(
+    organization: Organization,
+    *,
+    school: School | None = None,
+    epoch: int | None = None,
+) -> QuerySet[Student]:
+    """The students an export covers: one roster epoch (the current one by default)."""
+    epoch = organization.student_epoch if epoch is None else epoch
+    students = Student.tenant.of(organization).filter(epoch=epoch)
+    if school is not None:
+        students = students.filter(school=school)
+    return students
+
+
+def student_chunks(
+    students: QuerySet[Student], *, chunk: int = CHUNK, with_lesson_dates: bool = False
+) -> Iterator[list[StudentData]]:
+    """Yield students in id order, ``chunk`` at a time, each with all their data."""
+    last_id = 0
+    base = students.order_by("id").values_list(
+        "id", "organization_id", "username", "first_name", "last_name", "grade", "school__name"
+    )
+    while True:
+        rows = list(base.filter(id__gt=last_id)[:chunk])
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        org_id = rows[0][1]
+        by_id = {
+            r[0]: StudentData(
+                id=r[0],
+                username=r[2],
+                first_name=r[3],
+                last_name=r[4],
+                grade=r[5],
+                school=r[6],
+            )
+            for r in rows
+        }
+        _fill(org_id, rows[0][0], last_id, by_id, with_lesson_dates)
+        yield list(by_id.values())
+
+
+def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates: bool) -> None:
+    # Each query reads one id range of one organization through its (organization,
+    # student) index; rows of students outside the selection are skipped in Python.
+    def scoped(model):
+        return model.tenant.of(org_id).filter(student_id__gte=low, student_id__lte=high)
+
+    def each(rows):
+        for row in rows:
+            student = by_id.get(row[0])
+            if student is not None:
+                yield student, row
+
+    for student, row in each(
+        scoped(Enrollment)
+        .order_by("student_id", "school_class__name")
+        .values_list("student_id", "school_class__name", "school_class__product__name")
+    ):
+        student.classes.append(row[1])
+        if row[2] and row[2] not in student.products:
+            student.products.append(row[2])
+
+    teacher_rows = (
+        TeacherAssignment.tenant.of(org_id)
+        .filter(
+            school_class__enrollments__student_id__gte=low,
+            school_class__enrollments__student_id__lte=high,
+        )
+        .order_by("teacher__last_name", "teacher__first_name")
+        .values_list(
+            "school_class__enrollments__student_id", "teacher__first_name", "teacher__last_name"
+        )
+        .distinct()
+    )
+    for student, row in each(teacher_rows):
+        name = f"{row[1]} {row[2]}".strip()
+        if name not in student.teachers:
+            student.teachers.append(name)
+
+    for student, row in each(
+        scoped(UsageSession)
+        .values("student_id", "product__name")
+        .annotate(sessions=Count("id"), minutes=Sum("minutes"), last=Max("started_at"))
+        .order_by("student_id", "product__name")
+        .values_list("student_id", "product__name", "sessions", "minutes", "last")
+    ):
+        student.sessions += row[2]
+        student.minutes += row[3] or 0
+        if row[4] and (student.last_active is None or row[4] > student.last_active):
+            student.last_active = row[4]
+        if row[1] not in student.products:
+            student.products.append(row[1])
+
+    for student, row in each(
+        scoped(PathwayPlacement)
+        .order_by("student_id", "pathway__code")
+        .values_list("student_id", "pathway_id", "pathway__name", "pathway__lesson_count")
+    ):
+        student.pathways[row[1]] = PathwayResult(
+            pathway_id=row[1], name=row[2], lesson_count=row[3]
+        )
+
+    for student, row in each(
+        scoped(LessonProgress)
+        .values("student_id", "pathway_id", "pathway__name", "pathway__lesson_count")
+        .annotate(
+            attempted=Count("id"),
+            passed=Count("id", filter=Q(status=LessonProgress.Status.PASSED)),
+            average=Avg("score"),
+        )
+        .order_by("student_id", "pathway_id")
+        .values_list(
+            "student_id",
+            "pathway_id",
+            "pathway__name",
+            "pathway__lesson_count",
+            "attempted",
+            "passed",
+            "average",
+        )
+    ):
+        result = student.pathways.setdefault(
+            row[1], PathwayResult(pathway_id=row[1], name=row[2], lesson_count=row[3])
+        )
+        result.attempted, result.passed = row[4], row[5]
+        result.average_score = None if row[6] is None else round(float(row[6]), 1)
+        student.lessons_attempted += row[4]
+        student.lessons_passed += row[5]
+
+    if dates:
+        for student, row in each(
+            scoped(LessonProgress)
+            .filter(status=LessonProgress.Status.PASSED, completed_at__isnull=False)
+            .order_by("student_id", "completed_at")
+            .values_list("student_id", "pathway_id", "completed_at")
+        ):
+            result = student.pathways.get(row[1])
+            if result is not None:
+                result.passed_at.append(row[2])
+
+    # Latest assessment of each window wins (rows come oldest first).
+    for student, row in each(
+        scoped(Assessment)
+        .order_by("student_id", "taken_at")
+        .values_list("student_id", "window", "scale_score", "quantile_measure", "taken_at")
+    ):
+        student.assessments[row[1]] = (row[2], row[3], row[4])
+
+    for student, row in each(scoped(TokenBalance).values_list("student_id", "tokens")):
+        student.tokens = row[1]
+    for student, row in each(scoped(ThinkPointBalance).values_list("student_id", "points")):
+        student.think_points = row[1]
+    for student, row in each(
+        scoped(FactFluency).values_list("student_id", "operation", "facts_mastered")
+    ):
+        student.fluency[row[1]] = row[2]
