@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yearend.resetdates import views
 
 app_name = "resetdates"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("feed/<str:token>.ics", views.calendar_feed, name="feed"),
+]
