@@ -1,0 +1,19 @@
+"""Extension points of the reset run. The reports app registers the year-end archive here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_SNAPSHOT_HOOKS: list[Callable] = []
+
+
+def register_snapshot_hook(fn: Callable) -> Callable:
+    """``fn(run)`` runs at the snapshot step, before the cut-over. It must be idempotent:
+    a resumed run calls it again."""
+    if fn not in _SNAPSHOT_HOOKS:
+        _SNAPSHOT_HOOKS.append(fn)
+    return fn
+
+
+def snapshot_hooks() -> list[Callable]:
+    return list(_SNAPSHOT_HOOKS)

@@ -1,0 +1,13 @@
+from yearend.commands import ServiceCommand
+from yearend.resets.services import reset_tick
+
+
+class Command(ServiceCommand):
+    help = "Start every reset whose date has begun (one scheduler tick, for cron)."
+
+    def handle(self, *args, **options):
+        started = reset_tick()
+        for run in started:
+            self.stdout.write(f"started run {run.pk} of {run.organization.site_code}")
+        if not started:
+            self.stdout.write("nothing due")

@@ -1,0 +1,101 @@
+"""A reset run: the persisted state machine that operations and districts can read.
+
+The database is the source of truth for progress. Every step is idempotent and every
+transition is a conditional update, so a worker killed at any moment, a task delivered
+twice or two machines advancing the same run all converge on the same end state.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from yearend.tenancy import ResetPolicy, TenantModel
+
+
+class Step(models.TextChoices):
+    CLAIM = "claim", "Claim"
+    PAUSE = "pause", "Pause roster syncs"
+    SNAPSHOT = "snapshot", "Freeze the year-end archive"
+    CUTOVER = "cutover", "Cut over to the new school year"
+    PURGE = "purge", "Delete student data"
+    VERIFY = "verify", "Verify nothing is left"
+    CERTIFY = "certify", "Issue the deletion certificate"
+    RESUME = "resume", "Resume roster syncs"
+    DONE = "done", "Done"
+
+
+STEP_ORDER = [s.value for s in Step]
+
+
+class Status(models.TextChoices):
+    RUNNING = "running", "Running"
+    FAILED = "failed", "Failed"
+    SUCCEEDED = "succeeded", "Succeeded"
+
+
+class ResetRun(TenantModel):
+    """One reset of one organization in one cycle. At most one per (organization, cycle)."""
+
+    reset_policy = ResetPolicy.RETAIN
+
+    cycle = models.ForeignKey("resetdates.ResetCycle", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.PAUSE)
+    started_by = models.CharField(max_length=150, default="system")
+    via = models.CharField(max_length=10, default="system")
+    reset_date = models.DateField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cut_over_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Rows of student epochs below this one are the old school year: the purge's target.
+    cutover_epoch = models.PositiveIntegerField(null=True, blank=True)
+    # What the preview counted when the run was claimed (delete and retain).
+    preview = models.JSONField(default=dict, blank=True)
+    # Rows to delete, counted once right after the cut-over (nothing changes them then).
+    counts = models.JSONField(default=dict, blank=True)
+    verification = models.JSONField(default=dict, blank=True)
+    certificate = models.JSONField(default=dict, blank=True)
+    certificate_json_path = models.CharField(max_length=500, blank=True, default="")
+    certificate_pdf_path = models.CharField(max_length=500, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    failed_step = models.CharField(max_length=10, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=1)
+    log = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # The database, not the code, guarantees one reset per organization per cycle.
+            models.UniqueConstraint(fields=["organization", "cycle"], name="one_reset_per_cycle"),
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "failed", "succeeded"]),
+                name="reset_run_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="reset_run_status")]
+
+    def __str__(self) -> str:
+        return f"reset run {self.pk} of {self.organization_id} ({self.status}, {self.step})"
+
+
+class SchoolPurge(TenantModel):
+    """Progress of the purge of one school of a run; updated in each batch's transaction."""
+
+    reset_policy = ResetPolicy.RETAIN
+
+    run = models.ForeignKey(ResetRun, on_delete=models.CASCADE, related_name="school_purges")
+    school = models.ForeignKey("organizations.School", on_delete=models.PROTECT, related_name="+")
+    done = models.BooleanField(default=False)
+    batches = models.PositiveIntegerField(default=0)
+    deleted = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "run", "school"], name="school_purge_once"
+            )
+        ]

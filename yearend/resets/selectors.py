@@ -1,0 +1,117 @@
+"""Reads of the reset engine: the preview (a dry run) and the runs."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from yearend.organizations.models import Organization, School
+from yearend.people.models import EDUCATOR_ROLES, Student, User
+from yearend.resets.models import ResetRun
+from yearend.resets.plan import category, purge_plan, root_link
+from yearend.tenancy import models_deleted_by_reset
+
+# Django marks an account without a usable credential with this prefix.
+UNUSABLE_PREFIX = "!"
+
+
+def _old_rows(model, organization: Organization, below_epoch: int):
+    """Rows of ``model`` of the organization that belong to student epochs < below_epoch."""
+    path, _root = root_link(model)
+    return model.tenant.of(organization).filter(**{f"{path}epoch__lt": below_epoch})
+
+
+def _school_path(model) -> str | None:
+    path, root = root_link(model)
+    return f"{path}school_id" if any(f.name == "school" for f in root._meta.fields) else None
+
+
+def delete_counts(
+    organization: Organization, below_epoch: int, *, per_school: bool = False
+) -> dict:
+    """Per category, how many rows of epochs below ``below_epoch`` exist.
+
+    With ``per_school`` returns ``{school_id: {category: count}}`` as well.
+    """
+    purge_plan()  # refuses early when a deleted table is unreachable
+    totals: dict[str, int] = {}
+    schools: dict[int, dict[str, int]] = {}
+    for model in models_deleted_by_reset():
+        rows = _old_rows(model, organization, below_epoch)
+        name = category(model)
+        totals[name] = rows.count()
+        if name == "students":
+            totals["credentials"] = rows.exclude(
+                **{"password__startswith": UNUSABLE_PREFIX}
+            ).count()
+            totals["sis_links"] = rows.exclude(sis_sourced_id="").count()
+        if per_school:
+            path = _school_path(model)
+            for school_id, n in rows.values_list(path).annotate(n=Count("pk")).order_by():
+                schools.setdefault(school_id, {})[name] = n
+            if name == "students":
+                by_school = rows.values("school_id").annotate(
+                    credentials=Count("pk", filter=~Q(**{"password__startswith": UNUSABLE_PREFIX})),
+                    sis_links=Count("pk", filter=~Q(sis_sourced_id="")),
+                )
+                for row in by_school.order_by():
+                    schools[row["school_id"]]["credentials"] = row["credentials"]
+                    schools[row["school_id"]]["sis_links"] = row["sis_links"]
+    return {"total": dict(sorted(totals.items())), "schools": schools}
+
+
+def retain_counts(organization: Organization) -> dict[str, int]:
+    return {
+        "educators": User.objects.filter(
+            organization=organization, role__in=[r.value for r in EDUCATOR_ROLES]
+        ).count(),
+        "schools": School.tenant.of(organization).count(),
+        "organization": Organization.objects.filter(pk=organization.pk).count(),
+    }
+
+
+def reset_preview(organization: Organization, *, reset_date=None) -> dict:
+    """What a reset would delete now, per category and per school, and what it keeps."""
+    counts = delete_counts(organization, organization.student_epoch + 1, per_school=True)
+    names = list(counts["total"])
+    schools = [
+        {
+            "name": school.name,
+            "delete": {n: counts["schools"].get(school.pk, {}).get(n, 0) for n in names},
+        }
+        for school in School.tenant.of(organization).order_by("name", "pk")
+    ]
+    return {
+        "site_code": organization.site_code,
+        "reset_date": reset_date.isoformat() if reset_date else None,
+        "delete": counts["total"],
+        "retain": retain_counts(organization),
+        "schools": schools,
+    }
+
+
+def current_students(organization: Organization):
+    return Student.tenant.of(organization).filter(epoch=organization.student_epoch)
+
+
+def latest_run(organization: Organization) -> ResetRun | None:
+    return ResetRun.tenant.of(organization).order_by("-started_at", "-id").first()
+
+
+def run_summary(run: ResetRun) -> dict:
+    return {
+        "run_id": run.pk,
+        "site_code": run.organization.site_code,
+        "cycle": run.cycle.year,
+        "status": run.status,
+        "step": run.step,
+        "failed_step": run.failed_step or None,
+        "error": run.error or None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "counts": run.counts,
+        "verification": run.verification.get("ok"),
+        "certificate": run.certificate_pdf_path or None,
+        "certificate_json": run.certificate_json_path or None,
+        "schools_done": run.school_purges.filter(done=True).count(),
+        "schools": run.school_purges.count(),
+    }

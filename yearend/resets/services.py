@@ -1,0 +1,426 @@
+"""The reset engine: claim, pause, snapshot, cut-over, purge, verify, certify, resume.
+
+Every step is idempotent and every transition is a conditional update on the run row
+(``WHERE step = <the step we just finished>``), so any number of workers, retries and
+restarts converge on the end state an uninterrupted run reaches. ``reset_advance`` is
+the only driver; tasks, commands and the tick all call it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from yearend.audit.models import Via
+from yearend.audit.services import audit_record
+from yearend.errors import Conflict, InvalidInput, ServiceError
+from yearend.organizations.models import Organization, School
+from yearend.resetdates.models import ResetCycle
+from yearend.resets import calendar_link
+from yearend.resets.certificates import sign, write_certificate
+from yearend.resets.hooks import snapshot_hooks
+from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Step
+from yearend.resets.plan import category, execute_guarded, purge_plan
+from yearend.resets.selectors import _old_rows, delete_counts, reset_preview, retain_counts
+from yearend.rosters.pausing import sync_pause_for_reset, sync_resume_after_reset
+from yearend.tenancy import models_deleted_by_reset
+
+logger = logging.getLogger(__name__)
+
+# Students (or classes) per purge batch: each batch is one short transaction.
+BATCH_SIZE = int(os.environ.get("RESET_PURGE_BATCH_SIZE", "500"))
+IMPORT_WAIT_SECONDS = float(os.environ.get("RESET_IMPORT_WAIT_SECONDS", "600"))
+# A running run whose heartbeat is older than this lost its worker; the tick re-drives it.
+STALE_AFTER = timedelta(minutes=5)
+WAIT = object()
+
+
+class VerificationFailed(ServiceError):
+    code = "verification_failed"
+
+
+# --------------------------------------------------------------------------- claim
+
+
+def reset_start(
+    *,
+    organization: Organization,
+    cycle: ResetCycle | None = None,
+    acting_user=None,
+    via: str = Via.SYSTEM,
+    confirm_site_code: str | None = None,
+    now: datetime | None = None,
+    advance: bool = True,
+) -> tuple[ResetRun, bool]:
+    """Claim the organization's reset for the cycle; returns (run, created).
+
+    The unique (organization, cycle) constraint decides who wins a race: everyone else
+    gets the existing run back, and nothing is started twice.
+    """
+    if confirm_site_code is not None and confirm_site_code.strip() != organization.site_code:
+        raise InvalidInput(
+            f"The confirmation {confirm_site_code!r} does not match the site code "
+            f"{organization.site_code}; nothing was started.",
+            field="confirm",
+        )
+    now = now or timezone.now()
+    cycle = cycle or calendar_link.cycle_for_today(organization, now)
+    reset_date = calendar_link.reset_date_for(organization, cycle)
+    try:
+        with transaction.atomic():
+            run = ResetRun.unscoped.create(
+                organization=organization,
+                cycle=cycle,
+                step=Step.PAUSE,
+                started_by=getattr(acting_user, "username", None) or "system",
+                via=via,
+                reset_date=reset_date,
+                started_at=now,
+                step_started_at=now,
+                heartbeat_at=now,
+                preview=reset_preview(organization, reset_date=reset_date),
+                log=[
+                    _entry(Step.CLAIM, f"claimed by {getattr(acting_user, 'username', 'system')}")
+                ],
+            )
+            calendar_link.reset_date_lock(organization=organization, cycle=cycle)
+            audit_record(
+                action="reset.start",
+                actor=acting_user,
+                organization=organization,
+                via=via,
+                details={"run_id": run.pk, "cycle": cycle.year},
+            )
+    except IntegrityError:
+        run = ResetRun.tenant.of(organization).get(cycle=cycle)
+        return run, False
+    if advance:
+        _enqueue_advance(run.pk)
+    return run, True
+
+
+def reset_resume(*, run: ResetRun, acting_user=None, via: str = Via.COMMAND) -> ResetRun:
+    """Continue a failed run from its failed step; continue a stalled running run."""
+    if run.status == Status.SUCCEEDED:
+        raise Conflict(f"Reset run {run.pk} has already succeeded.")
+    with transaction.atomic():
+        ResetRun.tenant.of(run.organization_id).filter(pk=run.pk, status=Status.FAILED).update(
+            status=Status.RUNNING, error="", attempts=F("attempts") + 1, heartbeat_at=timezone.now()
+        )
+        audit_record(
+            action="reset.resume",
+            actor=acting_user,
+            organization=run.organization,
+            via=via,
+            details={"run_id": run.pk, "step": run.step},
+        )
+    _log(run.pk, run.step, f"resumed by {getattr(acting_user, 'username', None) or 'system'}")
+    return reset_advance(run.pk)
+
+
+def _enqueue_advance(run_id: int) -> None:
+    from yearend.resets.tasks import reset_advance_task
+
+    transaction.on_commit(lambda: reset_advance_task.enqueue(run_id))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def reset_advance(run_id: int) -> ResetRun:
+    """Run the current step and the following ones until done, failed or waiting."""
+    for _ in range(len(STEP_ORDER) * 2):
+        run = ResetRun.unscoped.select_related("organization", "cycle").get(pk=run_id)
+        if run.status != Status.RUNNING or run.step == Step.DONE:
+            return run
+        step = run.step
+        try:
+            outcome = _STEPS[step](run)
+        except Exception as error:
+            _fail(run, step, error)
+            return ResetRun.unscoped.get(pk=run_id)
+        if outcome is WAIT:
+            return run
+        _transition(run, step, STEP_ORDER[STEP_ORDER.index(step) + 1])
+    return ResetRun.unscoped.get(pk=run_id)
+
+
+def _entry(step: str, message: str) -> dict:
+    return {"at": timezone.now().isoformat(), "step": str(step), "message": message}
+
+
+def _log(run_id: int, step: str, message: str) -> None:
+    with transaction.atomic():
+        run = ResetRun.unscoped.select_for_update().get(pk=run_id)
+        run.log = [*run.log, _entry(step, message)]
+        run.save(update_fields=["log"])
+
+
+def _transition(run: ResetRun, step: str, following: str) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        moved = ResetRun.tenant.of(run.organization_id).filter(
+            pk=run.pk, step=step, status=Status.RUNNING
+        )
+        changes = {"step": following, "step_started_at": now, "heartbeat_at": now}
+        if following == Step.DONE:
+            changes.update(status=Status.SUCCEEDED, finished_at=now)
+        if not moved.update(**changes):
+            return False  # another worker got there first
+        _log(run.pk, step, f"{step} done")
+        audit_record(
+            action=f"reset.{step}",
+            organization=run.organization,
+            details={"run_id": run.pk, "next": following},
+        )
+    return True
+
+
+def _fail(run: ResetRun, step: str, error: BaseException) -> None:
+    message = str(error) if isinstance(error, ServiceError) else f"{type(error).__name__}: {error}"
+    logger.error("reset run %s failed at %s: %s", run.pk, step, message)
+    if not isinstance(error, ServiceError):
+        logger.error("%s", traceback.format_exc())
+    # Syncs stay paused: a half-reset organization must not receive imports.
+    with transaction.atomic():
+        failed = (
+            ResetRun.tenant.of(run.organization_id)
+            .filter(pk=run.pk, status=Status.RUNNING)
+            .update(status=Status.FAILED, failed_step=step, error=message)
+        )
+        if failed:
+            _log(run.pk, step, f"failed: {message}")
+            audit_record(
+                action="reset.failed",
+                organization=run.organization,
+                details={"run_id": run.pk, "step": step, "error": message},
+            )
+
+
+def _heartbeat(run_id: int) -> None:
+    ResetRun.unscoped.filter(pk=run_id).update(heartbeat_at=timezone.now())
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _step_pause(run: ResetRun):
+    sync_pause_for_reset(
+        organization=run.organization,
+        run_id=run.pk,
+        wait_seconds=IMPORT_WAIT_SECONDS,
+        poll_seconds=1.0,
+    )
+
+
+def _step_snapshot(run: ResetRun):
+    # Apps that want the old year frozen register in a module named reset_hooks.py.
+    autodiscover_modules("reset_hooks")
+    for hook in snapshot_hooks():
+        hook(run)
+
+
+def _step_cutover(run: ResetRun):
+    """One transaction, one single-row update: every old student vanishes at once."""
+    with transaction.atomic():
+        locked = ResetRun.unscoped.select_for_update().get(pk=run.pk)
+        if locked.cutover_epoch is not None:
+            return  # done before a crash
+        org = Organization.objects.select_for_update().get(pk=run.organization_id)
+        new_epoch = org.student_epoch + 1
+        Organization.objects.filter(pk=org.pk, student_epoch=org.student_epoch).update(
+            student_epoch=new_epoch
+        )
+        locked.cutover_epoch = new_epoch
+        locked.cut_over_at = timezone.now()
+        locked.save(update_fields=["cutover_epoch", "cut_over_at"])
+        audit_record(
+            action="reset.cutover",
+            organization=org,
+            details={"run_id": run.pk, "epoch": new_epoch},
+        )
+
+
+def _step_purge(run: ResetRun):
+    from yearend.resets.tasks import purge_school_task
+
+    with transaction.atomic():
+        locked = ResetRun.unscoped.select_for_update().get(pk=run.pk)
+        if not locked.counts:
+            # Old-epoch rows are invisible and frozen after the cut-over: count them once.
+            locked.counts = delete_counts(run.organization, locked.cutover_epoch)["total"]
+            locked.save(update_fields=["counts"])
+        SchoolPurge.unscoped.bulk_create(
+            [
+                SchoolPurge(organization_id=run.organization_id, run=run, school=school)
+                for school in School.tenant.of(run.organization)
+            ],
+            ignore_conflicts=True,
+        )
+    pending = list(
+        SchoolPurge.tenant.of(run.organization)
+        .filter(run=run, done=False)
+        .values_list("school_id", flat=True)
+    )
+    for school_id in pending:
+        purge_school_task.enqueue(run.pk, school_id)
+    if SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
+        return WAIT
+    ResetRun.unscoped.filter(pk=run.pk, purged_at__isnull=True).update(purged_at=timezone.now())
+    return None
+
+
+def purge_school(run_id: int, school_id: int) -> None:
+    """Delete one school's old-year rows in keyset batches, children before parents."""
+    run = ResetRun.unscoped.select_related("organization").get(pk=run_id)
+    if run.status != Status.RUNNING or run.step != Step.PURGE or run.cutover_epoch is None:
+        return
+    progress = SchoolPurge.tenant.of(run.organization).get(run=run, school_id=school_id)
+    if progress.done:
+        return
+    try:
+        for plan in purge_plan():
+            after = 0
+            while True:
+                after = _purge_batch(run, progress.pk, school_id, plan, after)
+                if after is None:
+                    break
+                _heartbeat(run.pk)
+        SchoolPurge.tenant.of(run.organization).filter(pk=progress.pk).update(done=True)
+    except Exception as error:
+        _fail(run, Step.PURGE, error)
+        return
+    if not SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
+        reset_advance(run.pk)
+
+
+def _purge_batch(run: ResetRun, progress_id: int, school_id: int, plan, after: int) -> int | None:
+    org_id = run.organization_id
+    qn = connection.ops.quote_name
+    root_table = qn(plan.root._meta.db_table)
+    with transaction.atomic():
+        # Lock our progress row: two workers on one school take turns, counts stay exact.
+        progress = SchoolPurge.unscoped.select_for_update().get(pk=progress_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {root_table} WHERE organization_id = %s AND school_id = %s "
+                "AND epoch < %s AND id > %s ORDER BY id LIMIT %s",
+                [org_id, school_id, run.cutover_epoch, after, BATCH_SIZE],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return None
+            marks = ", ".join(["%s"] * len(ids))
+            deleted = dict(progress.deleted)
+            for child, column in plan.children:
+                n = execute_guarded(
+                    cursor,
+                    f"DELETE FROM {qn(child._meta.db_table)} "
+                    f"WHERE organization_id = %s AND {qn(column)} IN ({marks})",
+                    [org_id, *ids],
+                    organization_id=org_id,
+                )
+                deleted[category(child)] = deleted.get(category(child), 0) + n
+            n = execute_guarded(
+                cursor,
+                f"DELETE FROM {root_table} WHERE organization_id = %s AND epoch < %s "
+                f"AND id IN ({marks})",
+                [org_id, run.cutover_epoch, *ids],
+                organization_id=org_id,
+            )
+            deleted[category(plan.root)] = deleted.get(category(plan.root), 0) + n
+        progress.deleted = deleted
+        progress.batches += 1
+        progress.save(update_fields=["deleted", "batches", "updated_at"])
+    return ids[-1]
+
+
+def _step_verify(run: ResetRun):
+    remaining = {
+        category(model): _old_rows(model, run.organization, run.cutover_epoch).count()
+        for model in models_deleted_by_reset()
+    }
+    retained = retain_counts(run.organization)
+    expected = run.preview.get("retain", {})
+    ok = not any(remaining.values()) and retained == expected
+    verification = {
+        "ok": ok,
+        "remaining": dict(sorted(remaining.items())),
+        "retained": retained,
+        "retained_expected": expected,
+    }
+    ResetRun.unscoped.filter(pk=run.pk).update(verification=verification)
+    ResetRun.unscoped.filter(pk=run.pk, verified_at__isnull=True).update(verified_at=timezone.now())
+    if not ok:
+        left = {k: v for k, v in remaining.items() if v}
+        raise VerificationFailed(
+            f"Verification failed: rows left {left or 'none'}; retained {retained} "
+            f"but the preview counted {expected}."
+        )
+
+
+def _step_certify(run: ResetRun):
+    run.refresh_from_db()
+    payload = {
+        "title": "Student data deletion certificate",
+        "organization": {"site_code": run.organization.site_code, "name": run.organization.name},
+        "cycle": run.cycle.year,
+        "run_id": run.pk,
+        "reset_date": run.reset_date.isoformat() if run.reset_date else None,
+        "started_at": run.started_at.isoformat(),
+        "cut_over_at": run.cut_over_at.isoformat() if run.cut_over_at else None,
+        "ended_at": run.verified_at.isoformat(),
+        "deleted": run.counts,
+        "retained": run.verification["retained"],
+        "verification": {
+            "ok": run.verification["ok"],
+            "rows_remaining": sum(run.verification["remaining"].values()),
+            "tables_checked": len(run.verification["remaining"]),
+        },
+    }
+    certificate = {**payload, "signature": sign(payload)}
+    stem = f"{run.organization.site_code}-{run.cycle.year}-run{run.pk}"
+    json_path, pdf_path = write_certificate(certificate, stem)
+    ResetRun.unscoped.filter(pk=run.pk).update(
+        certificate=certificate, certificate_json_path=json_path, certificate_pdf_path=pdf_path
+    )
+
+
+def _step_resume(run: ResetRun):
+    sync_resume_after_reset(organization=run.organization, run_id=run.pk)
+
+
+_STEPS = {
+    Step.PAUSE: _step_pause,
+    Step.SNAPSHOT: _step_snapshot,
+    Step.CUTOVER: _step_cutover,
+    Step.PURGE: _step_purge,
+    Step.VERIFY: _step_verify,
+    Step.CERTIFY: _step_certify,
+    Step.RESUME: _step_resume,
+}
+
+
+# --------------------------------------------------------------------------- tick
+
+
+def reset_tick(now: datetime | None = None) -> list[ResetRun]:
+    """Start every reset whose date has begun locally; re-drive runs that lost a worker."""
+    now = now or timezone.now()
+    started = []
+    for organization, cycle, _date in calendar_link.dates_due(now):
+        run, created = reset_start(organization=organization, cycle=cycle, now=now)
+        if created:
+            started.append(run)
+    stale = ResetRun.unscoped.filter(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    for run_id in stale.values_list("pk", flat=True):
+        _heartbeat(run_id)
+        _enqueue_advance(run_id)
+    return started

@@ -1,0 +1,15 @@
+"""Tasks take ids, load what they need and call a service; all are idempotent."""
+
+from django_tasks import task
+
+from yearend.resets import services
+
+
+@task(queue_name="resets")
+def reset_advance_task(run_id: int) -> None:
+    services.reset_advance(run_id)
+
+
+@task(queue_name="resets")
+def purge_school_task(run_id: int, school_id: int) -> None:
+    services.purge_school(run_id, school_id)

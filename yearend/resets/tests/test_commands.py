@@ -1,0 +1,112 @@
+import json
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from yearend.demo.seeding import seed_demo
+from yearend.people.models import Student
+from yearend.resets.models import ResetRun, Status
+
+pytestmark = [pytest.mark.core, pytest.mark.django_db]
+
+
+@pytest.fixture
+def home(db):
+    return seed_demo(
+        organizations=2, students_per_org=30, seed=1, as_of=date(2024, 6, 20)
+    ).organizations[0]
+
+
+def _call(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_preview_prints_what_would_be_deleted_and_kept(home):
+    preview = json.loads(_call("reset_preview", "--org", home.site_code, "--json"))
+
+    assert preview["site_code"] == home.site_code
+    assert preview["delete"]["students"] == 30
+    assert preview["delete"]["classes"] > 0
+    assert {"credentials", "sis_links", "tokens", "think_points", "enrollments"} <= set(
+        preview["delete"]
+    )
+    assert preview["retain"]["organization"] == 1
+    assert preview["retain"]["schools"] == len(preview["schools"])
+    assert sum(s["delete"]["students"] for s in preview["schools"]) == 30
+    assert Student.tenant.of(home).count() == 30  # a dry run
+
+
+def test_start_refuses_a_wrong_confirmation(home):
+    with pytest.raises(CommandError, match="does not match"):
+        _call("reset_run", "start", "--org", home.site_code, "--now", "--confirm", "WRONG1")
+
+    assert not ResetRun.tenant.of(home).exists()
+
+
+def test_start_wait_show_and_start_again(home):
+    out = _call(
+        "reset_run",
+        "start",
+        "--org",
+        home.site_code,
+        "--now",
+        "--confirm",
+        home.site_code,
+        "--wait",
+    )
+    assert "succeeded" in out
+
+    shown = json.loads(_call("reset_run", "show", "--org", home.site_code, "--json"))
+    assert shown["status"] == "succeeded"
+    assert shown["counts"]["students"] == 30
+    assert shown["certificate"].endswith(".pdf")
+
+    again = _call(
+        "reset_run",
+        "start",
+        "--org",
+        home.site_code,
+        "--now",
+        "--confirm",
+        home.site_code,
+        "--wait",
+    )
+    assert "already exists" in again
+    assert ResetRun.tenant.of(home).count() == 1
+
+
+def test_resume_of_an_unknown_run_says_so(home):
+    with pytest.raises(CommandError, match="No reset run"):
+        _call("reset_run", "resume", "999999")
+
+
+def test_resume_continues_a_failed_run(home, monkeypatch):
+    from yearend.resets import services
+
+    monkeypatch.setattr(services, "_step_verify", lambda run: 1 / 0)
+    monkeypatch.setitem(services._STEPS, "verify", services._step_verify)
+    with pytest.raises(CommandError, match="failed at verify"):
+        _call(
+            "reset_run",
+            "start",
+            "--org",
+            home.site_code,
+            "--now",
+            "--confirm",
+            home.site_code,
+            "--wait",
+        )
+    run = ResetRun.tenant.of(home).get()
+    assert run.status == Status.FAILED
+
+    monkeypatch.undo()
+    out = _call("reset_run", "resume", str(run.pk))
+
+    run.refresh_from_db()
+    assert "succeeded" in out
+    assert run.status == Status.SUCCEEDED
+    assert run.attempts == 2
