@@ -225,3 +225,41 @@ def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates
         scoped(FactFluency).values_list("student_id", "operation", "facts_mastered")
     ):
         student.fluency[row[1]] = row[2]
+
+
+def progress_students(
+    *,
+    organization: Organization,
+    actor=None,
+    school: School | None = None,
+    class_id: int | None = None,
+    student_id: int | None = None,
+) -> QuerySet[Student]:
+    """The students whose progress reports are asked for, within what ``actor`` may see
+    (``actor=None``: a trusted caller such as a command). Raises NotFound for a school,
+    class or student outside that reach."""
+    from yearend.classes.models import SchoolClass
+    from yearend.errors import NotFound
+    from yearend.scoping import classes_for, schools_for, students_for
+
+    if actor is None:
+        students = export_students(organization)
+        classes = SchoolClass.tenant.of(organization).filter(epoch=organization.student_epoch)
+        schools = School.tenant.of(organization)
+    else:
+        students = students_for(actor, organization)
+        classes = classes_for(actor, organization)
+        schools = schools_for(actor, organization)
+    if school is not None:
+        if not schools.filter(pk=school.pk).exists():
+            raise NotFound("No such school.", field="school")
+        students = students.filter(school=school)
+    if class_id is not None:
+        if not classes.filter(pk=class_id).exists():
+            raise NotFound(f"No class {class_id}.", field="class")
+        students = students.filter(enrollments__school_class_id=class_id)
+    if student_id is not None:
+        students = students.filter(pk=student_id)
+        if not students.exists():
+            raise NotFound(f"No student {student_id}.", field="student")
+    return students
