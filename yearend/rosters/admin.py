@@ -1,0 +1,77 @@
+from django.contrib import admin, messages
+
+from yearend.rosters.models import HeldImport, ImportRun, ImportSettings, SyncSource, SyncState
+from yearend.rosters.services import held_import_approve, held_import_discard
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "organization",
+        "source",
+        "status",
+        "school_year",
+        "started_at",
+        "duration_seconds",
+        "message",
+    ]
+    list_filter = ["status", "source"]
+    search_fields = ["organization__site_code", "path"]
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HeldImport)
+class HeldImportAdmin(admin.ModelAdmin):
+    list_display = ["id", "organization", "decision", "created_at", "decided_by"]
+    list_filter = ["decision"]
+    exclude = ["bundle"]
+    readonly_fields = [
+        "organization",
+        "run",
+        "reasons",
+        "preview",
+        "digest",
+        "decision",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    actions = ["approve", "discard"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Approve and apply the selected held imports")
+    def approve(self, request, queryset):
+        for held in queryset:
+            try:
+                held_import_approve(held=held, acting_user=request.user)
+            except Exception as error:  # shown to the operator, not a stack trace
+                self.message_user(request, f"{held}: {error}", messages.ERROR)
+
+    @admin.action(description="Discard the selected held imports")
+    def discard(self, request, queryset):
+        for held in queryset:
+            try:
+                held_import_discard(held=held, acting_user=request.user)
+            except Exception as error:
+                self.message_user(request, f"{held}: {error}", messages.ERROR)
+
+
+@admin.register(SyncSource)
+class SyncSourceAdmin(admin.ModelAdmin):
+    list_display = ["organization", "folder", "enabled", "last_checked_at"]
+
+
+@admin.register(ImportSettings)
+class ImportSettingsAdmin(admin.ModelAdmin):
+    list_display = ["organization", "max_removed_percent", "max_changed_percent"]
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(admin.ModelAdmin):
+    list_display = ["organization", "manual_paused_at", "reset_paused_at", "import_started_at"]

@@ -1,0 +1,242 @@
+"""Applying a plan with set-based statements, inside the caller's transaction.
+
+Inserts go through ``bulk_insert`` (COPY on PostgreSQL), updates through one prepared
+statement executed for many rows, deletes through ``WHERE id IN`` batches. Nothing
+loops over students or enrollments with the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connection
+from django.utils import timezone
+
+from yearend.bulk import bulk_insert, next_ids
+from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
+from yearend.organizations.models import Organization, School
+from yearend.people.models import SchoolMembership, Student, User
+from yearend.rosters.oneroster.validate import Roster
+from yearend.rosters.plan import Plan
+
+BATCH = 900
+UNUSABLE_PASSWORD = "!"  # noqa: S105 - Django reads any hash starting with "!" as "no password"
+
+
+def plan_apply(
+    organization: Organization,
+    roster: Roster,
+    plan: Plan,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    step = progress or (lambda stage: None)
+    now = timezone.now()
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    org_id = organization.pk
+
+    step("schools")
+    school_of = _schools(organization, plan)
+
+    step("educators")
+    _educators(organization, roster, plan, now)
+    educator_of = dict(
+        User.objects.filter(organization=organization)
+        .exclude(sis_sourced_id="")
+        .values_list("sis_sourced_id", "id")
+    )
+    _delete(SchoolMembership, plan.memberships.removed)
+    bulk_insert(
+        SchoolMembership,
+        ["organization_id", "user_id", "school_id"],
+        ((org_id, educator_of[u], school_of[s]) for u, s in plan.memberships.added),
+    )
+
+    step("classes")
+    _delete_where(Enrollment, "school_class_id", plan.classes.removed)
+    _delete_where(TeacherAssignment, "school_class_id", plan.classes.removed)
+    _delete(SchoolClass, plan.classes.removed)
+    ids = next_ids(SchoolClass, len(plan.classes.added))
+    bulk_insert(
+        SchoolClass,
+        [
+            "id",
+            "organization_id",
+            "school_id",
+            "epoch",
+            "name",
+            "grade",
+            "sis_sourced_id",
+            "created_at",
+        ],
+        (
+            (pk, org_id, school_of[school], plan.epoch, title, grade, sid, stamp)
+            for pk, (sid, title, school, grade) in zip(ids, plan.classes.added, strict=True)
+        ),
+    )
+    _update(
+        SchoolClass,
+        ["name", "school_id", "grade"],
+        ((pk, (t, school_of[s], g)) for pk, (t, s, g) in plan.classes.changed),
+    )
+
+    step("students")
+    _delete_where(Enrollment, "student_id", plan.students.removed)
+    for chunk in _chunks(plan.students.removed, BATCH):
+        # The ORM's cascade reaches the student's product data in the learning app.
+        Student.tenant.of(organization).filter(id__in=chunk).delete()
+    ids = next_ids(Student, len(plan.students.added))
+    students = roster.students
+    bulk_insert(
+        Student,
+        [
+            "id",
+            "organization_id",
+            "school_id",
+            "epoch",
+            "username",
+            "first_name",
+            "last_name",
+            "grade",
+            "password",
+            "sis_sourced_id",
+            "created_at",
+        ],
+        (
+            (
+                pk,
+                org_id,
+                school_of[s.school],
+                plan.epoch,
+                s.username,
+                s.first_name,
+                s.last_name,
+                s.grade,
+                UNUSABLE_PASSWORD,
+                sid,
+                stamp,
+            )
+            for pk, sid in zip(ids, plan.students.added, strict=True)
+            for s in (students[sid],)
+        ),
+    )
+    _update(
+        Student,
+        ["username", "first_name", "last_name", "grade", "school_id"],
+        (
+            (pk, (s.username, s.first_name, s.last_name, s.grade, school_of[s.school]))
+            for pk, sid in plan.students.changed
+            for s in (students[sid],)
+        ),
+    )
+
+    step("enrollments")
+    if plan.enrollments.added or plan.assignments.added:
+        class_of = dict(
+            SchoolClass.tenant.of(organization)
+            .filter(epoch=plan.epoch)
+            .exclude(sis_sourced_id="")
+            .values_list("sis_sourced_id", "id")
+        )
+    _delete(Enrollment, plan.enrollments.removed)
+    if plan.enrollments.added:
+        student_of = dict(
+            Student.tenant.of(organization)
+            .filter(epoch=plan.epoch)
+            .exclude(sis_sourced_id="")
+            .values_list("sis_sourced_id", "id")
+            .iterator(chunk_size=20_000)
+        )
+        bulk_insert(
+            Enrollment,
+            ["organization_id", "school_class_id", "student_id"],
+            ((org_id, class_of[c], student_of[s]) for c, s in plan.enrollments.added),
+        )
+    _delete(TeacherAssignment, plan.assignments.removed)
+    bulk_insert(
+        TeacherAssignment,
+        ["organization_id", "school_class_id", "teacher_id"],
+        ((org_id, class_of[c], educator_of[t]) for c, t in plan.assignments.added),
+    )
+    step("done")
+
+
+def _schools(organization: Organization, plan: Plan) -> dict[str, int]:
+    for sourced_id, pk in plan.schools_link.items():
+        School.tenant.of(organization).filter(pk=pk).update(sis_sourced_id=sourced_id)
+    taken = {n.lower() for n in School.tenant.of(organization).values_list("name", flat=True)}
+    new = []
+    for sourced_id, name in plan.schools_new.items():
+        unique, n = name, 2
+        while unique.lower() in taken:  # two SIS schools may share a display name
+            unique, n = f"{name[:190]} ({n})", n + 1
+        taken.add(unique.lower())
+        new.append(School(organization=organization, name=unique, sis_sourced_id=sourced_id))
+    School.unscoped.bulk_create(new)
+    return dict(
+        School.tenant.of(organization)
+        .exclude(sis_sourced_id="")
+        .values_list("sis_sourced_id", "id")
+    )
+
+
+def _educators(organization: Organization, roster: Roster, plan: Plan, now) -> None:
+    change = plan.educators
+    User.objects.bulk_create(
+        [
+            User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=email,
+                role=role,
+                organization=organization,
+                sis_sourced_id=sid,
+                password=UNUSABLE_PASSWORD,
+                date_joined=now,
+            )
+            for sid, (username, first, last, email, role) in change.added
+        ]
+    )
+    _update(
+        User,
+        ["username", "first_name", "last_name", "email", "role", "is_active"],
+        ((pk, (*values, True)) for pk, values in change.changed),
+    )
+    # Educators are retained across resets and referenced by history: deactivate, never delete.
+    for chunk in _chunks(change.removed, BATCH):
+        User.objects.filter(organization=organization, id__in=chunk).update(is_active=False)
+        SchoolMembership.tenant.of(organization).filter(user_id__in=chunk).delete()
+        TeacherAssignment.tenant.of(organization).filter(teacher_id__in=chunk).delete()
+
+
+def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _delete(model, ids: Sequence[int]) -> None:
+    _delete_where(model, "id", ids)
+
+
+def _delete_where(model, column: str, ids: Sequence[int]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(list(ids), BATCH):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", list(chunk))
+
+
+def _update(model, columns: list[str], rows: Iterable[tuple[int, tuple]]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE id = %s"
+    batch: list[tuple] = []
+    with connection.cursor() as cursor:
+        for pk, values in rows:
+            batch.append((*values, pk))
+            if len(batch) >= 5_000:
+                cursor.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)

@@ -1,0 +1,9 @@
+from datetime import timedelta
+
+from yearend.periodic import periodic
+from yearend.rosters.sync import sync_sources_check_all
+
+
+@periodic("rosters.check_sync_sources", every=timedelta(minutes=5))
+def check_sync_sources() -> None:
+    sync_sources_check_all()

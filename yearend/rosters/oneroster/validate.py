@@ -1,0 +1,617 @@
+"""Checking a bundle before anything is written, and turning it into a ``Roster``.
+
+Every problem is collected (not just the first) as ``file:line: column: message``; an
+import with any error changes nothing. Values the spec defines as enumerations are
+matched without regard to case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from yearend.rosters.oneroster.bundle import Bundle
+from yearend.rosters.oneroster.parse import Problems, Table, read_table
+
+BASE = ("sourcedId", "status", "dateLastModified")
+FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # name: (known columns, required columns)
+    "orgs": (
+        (
+            *BASE,
+            "name",
+            "type",
+            "identifier",
+            "parentSourcedId",
+            "metadata.classification",
+            "metadata.gender",
+            "metadata.boarding",
+        ),
+        ("sourcedId", "name", "type"),
+    ),
+    "users": (
+        (
+            *BASE,
+            "enabledUser",
+            "orgSourcedIds",
+            "role",
+            "username",
+            "userIds",
+            "givenName",
+            "familyName",
+            "middleName",
+            "identifier",
+            "email",
+            "sms",
+            "phone",
+            "agentSourcedIds",
+            "grades",
+            "password",
+            "userMasterIdentifier",
+            "preferredGivenName",
+            "preferredMiddleName",
+            "preferredFamilyName",
+            "primaryOrgSourcedId",
+            "pronouns",
+            "resourceSourcedIds",
+        ),
+        ("sourcedId", "givenName", "familyName"),
+    ),
+    "roles": (
+        (
+            *BASE,
+            "userSourcedId",
+            "roleType",
+            "role",
+            "beginDate",
+            "endDate",
+            "orgSourcedId",
+            "userProfileSourcedId",
+        ),
+        ("userSourcedId", "roleType", "role", "orgSourcedId"),
+    ),
+    "classes": (
+        (
+            *BASE,
+            "title",
+            "grades",
+            "courseSourcedId",
+            "classCode",
+            "classType",
+            "location",
+            "schoolSourcedId",
+            "termSourcedIds",
+            "subjects",
+            "subjectCodes",
+            "periods",
+            "resources",
+        ),
+        ("sourcedId", "title", "schoolSourcedId"),
+    ),
+    "enrollments": (
+        (
+            *BASE,
+            "classSourcedId",
+            "schoolSourcedId",
+            "userSourcedId",
+            "role",
+            "primary",
+            "beginDate",
+            "endDate",
+        ),
+        ("classSourcedId", "userSourcedId", "role"),
+    ),
+    "academicsessions": (
+        (*BASE, "title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear"),
+        ("sourcedId", "type", "schoolYear"),
+    ),
+}
+FILE_TITLES = {"academicsessions": "academicSessions"}
+STATUSES = {"active": "active", "tobedeleted": "deleted", "inactive": "deleted", "": "active"}
+ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
+STUDENT_ROLES = {"student"}
+EDUCATOR_ROLES = {
+    "teacher": "teacher",
+    "aide": "teacher",
+    "proctor": "teacher",
+    "administrator": "school_admin",
+    "principal": "school_admin",
+    "siteadministrator": "school_admin",
+    "districtadministrator": "district_admin",
+    "systemadministrator": "district_admin",
+}
+OTHER_ROLES = {"parent", "guardian", "relative", "student"}
+ENROLLMENT_TEACHERS = {"teacher", "aide", "administrator", "proctor"}
+SESSION_TYPES = {"gradingperiod", "semester", "schoolyear", "term"}
+CLASS_TYPES = {"homeroom", "scheduled"}
+BOOLEANS = {"true", "false", ""}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+YEAR = re.compile(r"^\d{4}$")
+
+GRADES = {
+    "PK": "PK",
+    "IT": "PK",
+    "PR": "PK",
+    "P3": "PK",
+    "P4": "PK",
+    "TK": "KG",
+    "KG": "KG",
+    "K": "KG",
+}
+GRADES.update({f"{n:02d}": f"{n:02d}" for n in range(1, 9)})
+GRADES.update({str(n): f"{n:02d}" for n in range(1, 9)})
+# Imagine Math stops at grade 8; high-school students work in the Algebra course.
+GRADES.update({f"{n:02d}": "ALG" for n in range(9, 14)})
+GRADES.update({str(n): "ALG" for n in range(9, 14)})
+DEFAULT_GRADE = "KG"
+
+
+@dataclass
+class Student:
+    username: str
+    first_name: str
+    last_name: str
+    grade: str
+    school: str
+
+
+@dataclass
+class Educator:
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    schools: tuple[str, ...]
+
+
+@dataclass
+class Roster:
+    """What a valid bundle says, keyed by sourcedId. Modes are 'bulk', 'delta' or None."""
+
+    version: str = "1.1"
+    modes: dict[str, str | None] = field(default_factory=dict)
+    schools: dict[str, str] = field(default_factory=dict)
+    students: dict[str, Student] = field(default_factory=dict)
+    educators: dict[str, Educator] = field(default_factory=dict)
+    classes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # title, school, grade
+    enrollments: set[tuple[str, str]] = field(default_factory=set)  # class, student
+    assignments: set[tuple[str, str]] = field(default_factory=set)  # class, educator
+    deleted_users: set[str] = field(default_factory=set)
+    deleted_classes: set[str] = field(default_factory=set)
+    deleted_enrollments: set[tuple[str, str]] = field(default_factory=set)
+    school_year: str | None = None
+    users_rows: int = 0
+    rejected: set[str] = field(default_factory=set)  # rows with errors, already reported
+    errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Known:
+    """SourcedIds already in the database, for references a delta file may make."""
+
+    schools: set[str] = field(default_factory=set)
+    classes: set[str] = field(default_factory=set)
+    students: set[str] = field(default_factory=set)
+    educators: set[str] = field(default_factory=set)
+
+
+def roster_validate(bundle: Bundle, known: Known | None = None) -> Roster:
+    known = known or Known()
+    problems = Problems()
+    roster = Roster()
+    _manifest(bundle, roster, problems)
+    if problems.errors:
+        return _finish(roster, problems)
+    tables: dict[str, Table] = {}
+    for kind, (columns, required) in FILES.items():
+        if roster.modes.get(kind) is None:
+            continue
+        name = bundle.names.get(f"{kind}.csv", f"{FILE_TITLES.get(kind, kind)}.csv")
+        table = read_table(
+            name, bundle.files[f"{kind}.csv"], known=columns, required=required, problems=problems
+        )
+        if table is not None:
+            tables[kind] = table
+    if problems.errors:
+        return _finish(roster, problems)
+    org_types = _orgs(tables.get("orgs"), roster, problems)
+    _sessions(tables.get("academicsessions"), roster, problems)
+    roles = _roles(tables.get("roles"), problems)
+    _users(tables.get("users"), roster, roles, org_types, known, problems)
+    _classes(tables.get("classes"), roster, org_types, known, problems)
+    _enrollments(tables.get("enrollments"), roster, known, problems)
+    return _finish(roster, problems)
+
+
+def _finish(roster: Roster, problems: Problems) -> Roster:
+    roster.errors = problems.errors
+    roster.notices = problems.notices
+    return roster
+
+
+def _manifest(bundle: Bundle, roster: Roster, problems: Problems) -> None:
+    if "manifest.csv" not in bundle.files:
+        problems.error("manifest.csv", "missing: a OneRoster bundle starts with its manifest")
+        return
+    table = read_table(
+        bundle.names["manifest.csv"],
+        bundle.files["manifest.csv"],
+        known=("propertyName", "value"),
+        required=("propertyName", "value"),
+        problems=problems,
+    )
+    if table is None:
+        return
+    properties: dict[str, str] = {}
+    for _line, cells in table.rows:
+        key = table.get(cells, "propertyName")
+        properties[key.lower()] = table.get(cells, "value")
+    roster.version = properties.get("oneroster.version", "1.1") or "1.1"
+    if roster.version not in ("1.0", "1.1", "1.2"):
+        problems.notice(
+            "manifest.csv", f"oneroster.version: {roster.version} is not 1.1 or 1.2; read as 1.1"
+        )
+    handled = set(FILES)
+    for key, value in properties.items():
+        if not key.startswith("file."):
+            continue
+        kind = key[len("file.") :]
+        mode = value.strip().lower()
+        if mode in ("", "absent"):
+            continue
+        if mode not in ("bulk", "delta"):
+            problems.error("manifest.csv", f"{key}: '{value}' is not bulk, delta or absent")
+            continue
+        if f"{kind}.csv" not in bundle.files:
+            problems.error(f"{kind}.csv", f"missing, but manifest.csv lists it as {mode}")
+            continue
+        if kind in handled:
+            roster.modes[kind] = mode
+    for name in sorted(bundle.files):
+        kind = name[: -len(".csv")]
+        if name == "manifest.csv":
+            continue
+        if kind not in handled:
+            problems.notice(bundle.names[name], "not used by this importer, ignored")
+        elif roster.modes.get(kind) is None:
+            problems.notice(bundle.names[name], "manifest.csv lists it as absent, ignored")
+
+
+def _status(table: Table, line: int, cells: list[str], problems: Problems) -> str | None:
+    raw = table.get(cells, "status")
+    status = STATUSES.get(raw.lower())
+    if status is None:
+        problems.error(f"{table.name}:{line}", f"status: '{raw}' is not active or tobedeleted")
+    modified = table.get(cells, "dateLastModified")
+    if modified and not ISO_DATETIME.match(modified):
+        problems.notice(
+            f"{table.name}:{line}", f"dateLastModified: '{modified}' is not an ISO 8601 date"
+        )
+    return status
+
+
+def _check_date(table: Table, line: int, cells: list[str], column: str, problems) -> None:
+    value = table.get(cells, column)
+    if not value or ISO_DATE.match(value):
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                problems.error(f"{table.name}:{line}", f"{column}: '{value}' is not a real date")
+        return
+    match = US_DATE.match(value)
+    if match:
+        problems.notice(
+            f"{table.name}:{line}", f"{column}: '{value}' is not ISO 8601 (YYYY-MM-DD); not used"
+        )
+        return
+    problems.error(f"{table.name}:{line}", f"{column}: '{value}' is not a date (YYYY-MM-DD)")
+
+
+def _check_bool(table: Table, line: int, cells: list[str], column: str, problems) -> None:
+    value = table.get(cells, column)
+    if value.lower() not in BOOLEANS:
+        problems.error(f"{table.name}:{line}", f"{column}: '{value}' is not true or false")
+
+
+def _unique(table: Table, line: int, sourced_id: str, seen: dict[str, int], problems) -> bool:
+    if not sourced_id:
+        problems.error(f"{table.name}:{line}", "sourcedId: empty")
+        return False
+    if sourced_id in seen:
+        problems.error(
+            f"{table.name}:{line}",
+            f"sourcedId: '{sourced_id}' already appears on line {seen[sourced_id]}",
+        )
+        return False
+    seen[sourced_id] = line
+    return True
+
+
+def _orgs(table: Table | None, roster: Roster, problems: Problems) -> dict[str, str]:
+    types: dict[str, str] = {}
+    if table is None:
+        return types
+    seen: dict[str, int] = {}
+    for line, cells in table.rows:
+        sourced_id = table.get(cells, "sourcedId")
+        status = _status(table, line, cells, problems)
+        if not _unique(table, line, sourced_id, seen, problems):
+            continue
+        kind = table.get(cells, "type").lower()
+        if kind not in ORG_TYPES:
+            problems.error(
+                f"{table.name}:{line}",
+                f"type: '{table.get(cells, 'type')}' is not one of {', '.join(sorted(ORG_TYPES))}",
+            )
+            continue
+        name = table.get(cells, "name")
+        if not name:
+            problems.error(f"{table.name}:{line}", "name: empty")
+            continue
+        types[sourced_id] = kind
+        if kind == "school" and status == "active":
+            roster.schools[sourced_id] = name[:200]
+        if status == "deleted" and kind == "school":
+            problems.notice(
+                f"{table.name}:{line}", "schools are kept across imports; tobedeleted not applied"
+            )
+    return types
+
+
+def _sessions(table: Table | None, roster: Roster, problems: Problems) -> None:
+    if table is None:
+        return
+    seen: dict[str, int] = {}
+    years: dict[str, list[str]] = {}
+    for line, cells in table.rows:
+        sourced_id = table.get(cells, "sourcedId")
+        status = _status(table, line, cells, problems)
+        _unique(table, line, sourced_id, seen, problems)
+        kind = table.get(cells, "type")
+        if kind.lower() not in SESSION_TYPES:
+            problems.error(f"{table.name}:{line}", f"type: '{kind}' is not a session type")
+        for column in ("startDate", "endDate"):
+            _check_date(table, line, cells, column, problems)
+        year = table.get(cells, "schoolYear")
+        if not YEAR.match(year):
+            problems.error(f"{table.name}:{line}", f"schoolYear: '{year}' is not a year (YYYY)")
+            continue
+        if status == "active":
+            years.setdefault(kind.lower(), []).append(year)
+    chosen = years.get("schoolyear") or [y for ys in years.values() for y in ys]
+    if chosen:
+        roster.school_year = max(chosen)
+
+
+def _roles(table: Table | None, problems: Problems) -> dict[str, tuple[str, str]]:
+    """OneRoster 1.2: each user's primary role and its org, from roles.csv."""
+    primary: dict[str, tuple[str, str]] = {}
+    if table is None:
+        return primary
+    for line, cells in table.rows:
+        if _status(table, line, cells, problems) != "active":
+            continue
+        user = table.get(cells, "userSourcedId")
+        role_type = table.get(cells, "roleType").lower()
+        if role_type not in ("primary", "secondary"):
+            problems.error(
+                f"{table.name}:{line}", f"roleType: '{role_type}' is not primary or secondary"
+            )
+            continue
+        role = table.get(cells, "role").lower()
+        if role not in EDUCATOR_ROLES and role not in OTHER_ROLES:
+            problems.error(
+                f"{table.name}:{line}",
+                f"role: '{table.get(cells, 'role')}' is not a OneRoster role",
+            )
+            continue
+        if role_type == "primary" or user not in primary:
+            primary[user] = (role, table.get(cells, "orgSourcedId"))
+    return primary
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _grade(raw: str, where: str, problems: Problems) -> str:
+    first = _split(raw)[0] if _split(raw) else ""
+    grade = GRADES.get(first.upper())
+    if grade is None:
+        problems.notice(
+            where,
+            f"grades: '{raw}' is not a grade Imagine Math knows; recorded as {DEFAULT_GRADE}"
+            if raw
+            else f"grades: empty; recorded as {DEFAULT_GRADE}",
+        )
+        return DEFAULT_GRADE
+    return grade
+
+
+def _users(table, roster: Roster, roles, org_types, known: Known, problems: Problems) -> None:
+    if table is None:
+        return
+    roster.users_rows = len(table.rows)
+    seen: dict[str, int] = {}
+    usernames: dict[str, int] = {}
+    has_role = "role" in table.columns
+    skipped = 0
+    if "password" in table.columns:
+        problems.notice(table.name, "password: not imported; students sign in through the product")
+    for line, cells in table.rows:
+        where = f"{table.name}:{line}"
+        sourced_id = table.get(cells, "sourcedId")
+        status = _status(table, line, cells, problems)
+        if not _unique(table, line, sourced_id, seen, problems):
+            continue
+        _check_bool(table, line, cells, "enabledUser", problems)
+        if status == "deleted":
+            roster.deleted_users.add(sourced_id)
+            continue
+        if has_role:
+            role = table.get(cells, "role").lower()
+            orgs = _split(table.get(cells, "orgSourcedIds"))
+        elif sourced_id in roles:
+            role, org = roles[sourced_id]
+            orgs = [org]
+        else:
+            problems.error(where, "role: no role column and no primary role in roles.csv")
+            continue
+        if not orgs and table.get(cells, "primaryOrgSourcedId"):
+            orgs = [table.get(cells, "primaryOrgSourcedId")]
+        if role not in EDUCATOR_ROLES and role not in OTHER_ROLES:
+            problems.error(where, f"role: '{role}' is not a OneRoster role")
+            continue
+        if role in OTHER_ROLES and role not in STUDENT_ROLES:
+            skipped += 1
+            continue
+        for org in orgs:
+            if org not in org_types and org not in known.schools:
+                problems.error(where, f"orgSourcedIds: '{org}' is not in orgs.csv")
+        schools = tuple(o for o in orgs if org_types.get(o) == "school" or o in known.schools)
+        first, last = table.get(cells, "givenName"), table.get(cells, "familyName")
+        username = table.get(cells, "username") or sourced_id
+        if not first:
+            problems.error(where, "givenName: empty")
+        if not last:
+            problems.error(where, "familyName: empty")
+        if len(username) > 150:
+            problems.error(where, "username: longer than 150 characters")
+            continue
+        if username.lower() in usernames:
+            problems.error(
+                where, f"username: '{username}' already used on line {usernames[username.lower()]}"
+            )
+            continue
+        usernames[username.lower()] = line
+        if role in STUDENT_ROLES:
+            if not schools:
+                problems.error(where, _no_school(orgs, org_types, "a student"))
+                roster.rejected.add(sourced_id)
+                continue
+            grade = _grade(table.get(cells, "grades"), where, problems)
+            roster.students[sourced_id] = Student(
+                username, first[:100], last[:100], grade, schools[0]
+            )
+        else:
+            educator_role = EDUCATOR_ROLES[role]
+            if educator_role != "district_admin" and not schools:
+                problems.error(
+                    where, "orgSourcedIds: a teacher or school administrator needs a school"
+                )
+                continue
+            roster.educators[sourced_id] = Educator(
+                username,
+                first[:150],
+                last[:150],
+                table.get(cells, "email")[:254],
+                educator_role,
+                schools,
+            )
+    if skipped:
+        problems.notice(table.name, f"{skipped} parent or guardian account(s) not imported")
+
+
+def _no_school(orgs: list[str], org_types: dict[str, str], who: str) -> str:
+    found = ", ".join(f"'{o}' is a {org_types[o]}" for o in orgs if o in org_types)
+    return f"orgSourcedIds: {who} needs a school" + (f" ({found})" if found else "")
+
+
+def _classes(table, roster: Roster, org_types, known: Known, problems: Problems) -> None:
+    if table is None:
+        return
+    seen: dict[str, int] = {}
+    for line, cells in table.rows:
+        where = f"{table.name}:{line}"
+        sourced_id = table.get(cells, "sourcedId")
+        status = _status(table, line, cells, problems)
+        if not _unique(table, line, sourced_id, seen, problems):
+            continue
+        class_type = table.get(cells, "classType")
+        if class_type and class_type.lower() not in CLASS_TYPES:
+            problems.error(where, f"classType: '{class_type}' is not homeroom or scheduled")
+        if status == "deleted":
+            roster.deleted_classes.add(sourced_id)
+            continue
+        school = table.get(cells, "schoolSourcedId")
+        if org_types.get(school) != "school" and school not in known.schools:
+            roster.rejected.add(sourced_id)
+            if school in org_types:
+                problems.error(
+                    where, f"schoolSourcedId: '{school}' is a {org_types[school]}, not a school"
+                )
+            else:
+                problems.error(where, f"schoolSourcedId: '{school}' is not a school in orgs.csv")
+            continue
+        title = table.get(cells, "title")
+        if not title:
+            problems.error(where, "title: empty")
+            continue
+        grades = table.get(cells, "grades")
+        grade = GRADES.get(_split(grades)[0].upper(), "") if _split(grades) else ""
+        roster.classes[sourced_id] = (title[:200], school, grade)
+
+
+def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> None:
+    if table is None:
+        return
+    seen: dict[str, int] = {}
+    classes = set(roster.classes) | (
+        known.classes if roster.modes.get("classes") != "bulk" else set()
+    )
+    users_bulk = roster.modes.get("users") == "bulk"
+    students = set(roster.students) | (set() if users_bulk else known.students)
+    educators = set(roster.educators) | (set() if users_bulk else known.educators)
+    skipped = 0
+    for line, cells in table.rows:
+        where = f"{table.name}:{line}"
+        sourced_id = table.get(cells, "sourcedId")
+        status = _status(table, line, cells, problems)
+        if not _unique(table, line, sourced_id, seen, problems):
+            continue
+        _check_bool(table, line, cells, "primary", problems)
+        for column in ("beginDate", "endDate"):
+            _check_date(table, line, cells, column, problems)
+        class_id, user_id = table.get(cells, "classSourcedId"), table.get(cells, "userSourcedId")
+        role = table.get(cells, "role").lower()
+        if status == "deleted":
+            roster.deleted_enrollments.add((class_id, user_id))
+            continue
+        if class_id not in classes:
+            if class_id in roster.deleted_classes:
+                skipped += 1
+                continue
+            if class_id in roster.rejected:
+                continue
+            problems.error(where, f"classSourcedId: '{class_id}' is not a class in classes.csv")
+            continue
+        if role == "student":
+            if user_id in roster.rejected:
+                continue
+            if user_id not in students:
+                problems.error(where, f"userSourcedId: '{user_id}' is not a student in users.csv")
+                continue
+            roster.enrollments.add((class_id, user_id))
+        elif role in ENROLLMENT_TEACHERS:
+            if user_id in roster.rejected:
+                continue
+            if user_id not in educators:
+                problems.error(where, f"userSourcedId: '{user_id}' is not an educator in users.csv")
+                continue
+            roster.assignments.add((class_id, user_id))
+        elif role in ("parent", "guardian", "relative"):
+            skipped += 1
+        else:
+            problems.error(where, f"role: '{table.get(cells, 'role')}' is not a OneRoster role")
+    if skipped:
+        problems.notice(
+            table.name, f"{skipped} enrollment(s) of deleted classes or parents skipped"
+        )

@@ -1,0 +1,234 @@
+"""Roster imports: validate, compare, hold or apply, and record the run.
+
+Every import runs between ``import_claim`` and ``import_release``, so a reset's pause
+waits for it and no import starts while a reset runs. The run record is written
+outside the apply transaction, so a refusal or crash is recorded while the roster
+itself is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from yearend.audit.models import Via
+from yearend.audit.services import audit_record
+from yearend.errors import Conflict, ServiceError
+from yearend.organizations.models import Organization
+from yearend.rosters.apply import plan_apply
+from yearend.rosters.models import HeldImport, ImportRun
+from yearend.rosters.oneroster.bundle import Bundle, bundle_from_zip_bytes, bundle_read
+from yearend.rosters.oneroster.validate import roster_validate
+from yearend.rosters.pausing import ImportStillRunning, SyncPaused, import_claim, import_release
+from yearend.rosters.plan import known_for, plan_build
+from yearend.rosters.safety import hold_reasons
+
+logger = logging.getLogger(__name__)
+MAX_RECORDED = 1000  # errors and notices kept on a run; the count says how many more
+
+
+class ImportRefused(ServiceError):
+    code = "import_refused"
+    exit_code = 1
+
+
+class ImportHeld(ServiceError):
+    code = "import_held"
+    exit_code = 3
+
+
+Status = ImportRun.Status
+
+
+def roster_import(
+    *,
+    organization: Organization,
+    path: str | Path | None = None,
+    bundle: Bundle | None = None,
+    source: str = ImportRun.Source.UPLOAD,
+    dry_run: bool = False,
+    force: bool = False,
+    acting_user=None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportRun:
+    """Import one bundle into ``organization`` and return the run record.
+
+    ``force`` skips the safety holds: only approving a hold uses it.
+    """
+    run = ImportRun.unscoped.create(
+        organization=organization,
+        source=source,
+        path=str(path or ""),
+        dry_run=dry_run,
+        started_at=timezone.now(),
+        started_by=getattr(acting_user, "username", "") or "system",
+    )
+    token = None
+    try:
+        if not dry_run:
+            try:
+                token = import_claim(organization)
+            except (SyncPaused, ImportStillRunning) as error:
+                status = Status.SKIPPED if source == ImportRun.Source.SYNC else Status.REFUSED
+                return _finish(run, status, message=error.message)
+        _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
+        return run
+    except Exception as error:
+        logger.exception("roster import %s failed", run.pk)
+        _finish(run, Status.REFUSED, message=f"The import failed unexpectedly: {error}")
+        raise
+    finally:
+        if token:
+            import_release(organization, token)
+
+
+def _run(run, organization, path, bundle, dry_run, force, acting_user, progress) -> None:
+    step = progress or (lambda stage: None)
+    step("reading")
+    try:
+        if bundle is None:
+            bundle = bundle_read(path)
+    except ServiceError as error:
+        _finish(run, Status.REFUSED, errors=[error.message], message="The bundle cannot be read.")
+        return
+    run.digest = bundle.digest
+    step("validating")
+    roster = roster_validate(bundle, known_for(organization))
+    run.school_year = roster.school_year or ""
+    run.notices = roster.notices
+    if roster.errors:
+        _finish(run, Status.REFUSED, errors=roster.errors, message=_refused(roster.errors))
+        return
+    step("comparing")
+    organization.refresh_from_db(fields=["student_epoch"])
+    plan = plan_build(organization, roster)
+    run.counts = plan.counts()
+    run.student_epoch = plan.epoch
+    if plan.errors:
+        _finish(run, Status.REFUSED, errors=plan.errors, message=_refused(plan.errors))
+        return
+    reasons = [] if force else hold_reasons(organization, roster, plan)
+    if reasons:
+        if not dry_run:
+            HeldImport.unscoped.create(
+                organization=organization,
+                run=run,
+                reasons=reasons,
+                preview=_preview(plan),
+                bundle=bundle.to_zip(),
+                digest=bundle.digest,
+            )
+        _finish(run, Status.HELD, message="Held for review: " + "; ".join(reasons))
+        return
+    if dry_run:
+        _finish(run, Status.WOULD_APPLY, message="Dry run: nothing was written.")
+        return
+    try:
+        with transaction.atomic():
+            plan_apply(organization, roster, plan, progress=step)
+            audit_record(
+                action="roster.import",
+                actor=acting_user,
+                organization=organization,
+                via=Via.SYSTEM if run.source == ImportRun.Source.SYNC else Via.COMMAND,
+                details={"run": run.pk, "counts": run.counts, "school_year": run.school_year},
+            )
+    except IntegrityError as error:
+        message = (
+            "The roster conflicts with accounts already stored (for example two accounts "
+            f"would share a username); nothing was changed. ({str(error).splitlines()[0]})"
+        )
+        _finish(run, Status.REFUSED, errors=[message], message=message)
+        return
+    _finish(run, Status.APPLIED, message="Applied." if not plan.is_empty else "Nothing changed.")
+
+
+def _refused(errors: list[str]) -> str:
+    return f"Refused: {len(errors)} error(s); nothing was changed."
+
+
+def _preview(plan) -> dict:
+    return {"counts": plan.counts()}
+
+
+def _finish(run: ImportRun, status: str, *, errors=None, message: str = "") -> ImportRun:
+    run.status = status
+    run.finished_at = timezone.now()
+    if errors is not None:
+        run.errors = _capped(errors)
+    run.notices = _capped(run.notices)
+    run.message = message
+    try:
+        run.save()
+    except DatabaseError:
+        # The import's own transaction failed on PostgreSQL; record the run afresh.
+        logger.exception("could not record roster import run %s", run.pk)
+    return run
+
+
+def _capped(lines: list[str]) -> list[str]:
+    if len(lines) <= MAX_RECORDED:
+        return list(lines)
+    return [*lines[:MAX_RECORDED], f"... and {len(lines) - MAX_RECORDED:,} more"]
+
+
+def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL) -> ImportRun:
+    """Apply a held bundle as it is now compared with the database."""
+    if held.decision != HeldImport.Decision.PENDING:
+        raise Conflict(f"This held import was already {held.get_decision_display().lower()}.")
+    run = roster_import(
+        organization=held.organization,
+        bundle=bundle_from_zip_bytes(bytes(held.bundle)),
+        path=held.run.path,
+        source=ImportRun.Source.APPROVAL,
+        force=True,
+        acting_user=acting_user,
+    )
+    if run.status != Status.APPLIED:
+        raise ImportRefused(run.message)
+    with transaction.atomic():
+        claimed = (
+            HeldImport.tenant.of(held.organization)
+            .filter(pk=held.pk, decision=HeldImport.Decision.PENDING)
+            .update(
+                decision=HeldImport.Decision.APPROVED,
+                decided_by=getattr(acting_user, "username", "system"),
+                decided_at=timezone.now(),
+            )
+        )
+        if claimed:
+            audit_record(
+                action="roster.hold.approve",
+                actor=acting_user,
+                organization=held.organization,
+                via=via,
+                details={"hold": held.pk, "run": run.pk},
+            )
+    return run
+
+
+@transaction.atomic
+def held_import_discard(*, held: HeldImport, acting_user, via: str = Via.PORTAL) -> None:
+    updated = (
+        HeldImport.tenant.of(held.organization)
+        .filter(pk=held.pk, decision=HeldImport.Decision.PENDING)
+        .update(
+            decision=HeldImport.Decision.DISCARDED,
+            decided_by=getattr(acting_user, "username", "system"),
+            decided_at=timezone.now(),
+            bundle=b"",
+        )
+    )
+    if not updated:
+        raise Conflict("This held import was already decided.")
+    audit_record(
+        action="roster.hold.discard",
+        actor=acting_user,
+        organization=held.organization,
+        via=via,
+        details={"hold": held.pk},
+    )
