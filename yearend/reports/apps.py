@@ -6,3 +6,12 @@ class ReportsConfig(AppConfig):
 
     name = "yearend.reports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        try:
+            from yearend.resets.hooks import register_snapshot_hook
+        except ImportError:  # the reset engine is not installed: no archive hook
+            return
+        from yearend.reports.archive import snapshot_hook
+
+        register_snapshot_hook(snapshot_hook)
