@@ -1,0 +1,135 @@
+"""OneRoster import: rows per second and peak memory, against a naive per-row ORM import."""
+
+import resource
+import tempfile
+import tracemalloc
+from pathlib import Path
+
+from django.db import connection, transaction
+
+from bench.harness import Stopwatch, emit
+from yearend.classes.models import Enrollment, SchoolClass
+from yearend.organizations.models import School
+from yearend.organizations.services import organization_create
+from yearend.people.models import Student
+from yearend.rosters.make_oneroster import make_oneroster
+from yearend.rosters.models import ImportRun
+from yearend.rosters.services import roster_import
+
+# students, teachers, classes, naive sample rows
+SIZES = {"small": (20_000, 1_000, 1_000, 2_000), "full": (100_000, 5_000, 5_000, 10_000)}
+
+
+def _org(code: str):
+    return organization_create(
+        site_code=code,
+        name=f"Bench {code}",
+        time_zone="America/Chicago",
+        country="US",
+        subdivision="TX",
+        school_names=[],
+    )
+
+
+def _rows(run: ImportRun) -> int:
+    return sum(c["added"] + c["changed"] for c in run.counts.values()) or sum(
+        c["existing"] for c in run.counts.values()
+    )
+
+
+def _peak_mb(folder: Path, students: int, code: str) -> float:
+    path = folder / f"m{students}"
+    make_oneroster(path, students=students, teachers=students // 20, classes=students // 20)
+    organization = _org(code)
+    tracemalloc.start()
+    roster_import(organization=organization, path=path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1024**2
+
+
+def run(scale: str) -> None:
+    students, teachers, classes, sample = SIZES[scale]
+    vendor = connection.vendor
+    with tempfile.TemporaryDirectory(prefix="yer-roster-bench-") as tmp:
+        folder = Path(tmp)
+        bundle = folder / "bundle"
+        make_oneroster(bundle, students=students, teachers=teachers, classes=classes)
+        organization = _org("BENCH1")
+
+        with Stopwatch() as first:
+            run1 = roster_import(organization=organization, path=bundle)
+        assert run1.status == ImportRun.Status.APPLIED, run1.message
+        rows = _rows(run1)
+        with Stopwatch() as second:
+            run2 = roster_import(organization=organization, path=bundle)
+        assert run2.status == ImportRun.Status.APPLIED, run2.message
+
+        naive_rate = _naive(organization, sample)
+        rate = rows / first.seconds
+        emit(
+            f"import {students:,} students, {teachers:,} teachers, {classes:,} classes "
+            f"({rows:,} rows)",
+            first.seconds,
+            "s",
+        )
+        emit(
+            "import rate",
+            rate,
+            "rows/s",
+            baseline=naive_rate,
+            goal=(">= 50,000 rows/s" if vendor == "postgresql" else ">= 25,000 rows/s")
+            + ", >= 10x naive ORM",
+        )
+        emit(
+            "re-import of the same bundle (nothing changes)",
+            second.seconds,
+            "s",
+            baseline=first.seconds,
+            goal="<= 1/3 of the first import",
+        )
+        emit("peak RSS of the benchmark process", _rss_mb(), "MB")
+        small, large = students // 10, students // 5
+        peak_small = _peak_mb(folder, small, "BENCH2")
+        peak_large = _peak_mb(folder, large, "BENCH3")
+        emit(f"peak traced memory, {small:,} students", peak_small, "MB")
+        emit(
+            f"peak traced memory, {large:,} students",
+            peak_large,
+            "MB",
+            baseline=peak_small,
+            goal="flat as the bundle grows",
+            note="the validated roster is held in memory: grows with the bundle",
+        )
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _naive(organization, sample: int) -> float:
+    """One ORM save per row with a lookup per reference, as a first importer would write it."""
+    school = School.tenant.of(organization).first()
+    klass = SchoolClass.tenant.of(organization).first()
+    with Stopwatch() as naive:
+        for n in range(sample // 2):
+            with transaction.atomic():
+                found = School.tenant.of(organization).get(pk=school.pk)
+                student = Student(
+                    organization=organization,
+                    school=found,
+                    epoch=organization.student_epoch,
+                    username=f"naive{n}",
+                    first_name="N",
+                    last_name="Aive",
+                    grade="03",
+                    password="!",
+                    sis_sourced_id=f"naive-{n}",
+                )
+                student.save()
+                Enrollment(
+                    organization=organization,
+                    school_class=SchoolClass.tenant.of(organization).get(pk=klass.pk),
+                    student=student,
+                ).save()
+    return (sample // 2) * 2 / naive.seconds
