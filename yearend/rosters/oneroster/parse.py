@@ -39,12 +39,14 @@ class Table:
     columns: dict[str, int]  # canonical column name -> index
 
     rows: list[tuple[int, list[str]]]  # (line number, cells)
+    # Every row holds exactly ``width`` cells plus a trailing "" that absent columns read.
+    width: int = 0
+
+    def index(self, column: str) -> int:
+        return self.columns.get(column, self.width)
 
     def get(self, cells: list[str], column: str) -> str:
-        index = self.columns.get(column)
-        if index is None or index >= len(cells):
-            return ""
-        return cells[index].strip()
+        return cells[self.columns.get(column, self.width)].strip()
 
 
 def decode(name: str, data: bytes, problems: Problems) -> str | None:
@@ -96,8 +98,17 @@ def read_table(
         problems.error(f"{name}:{header_line}", f"{column}: required column is missing")
     if missing:
         return None
-    rows = [(line, cells) for line, cells in records[1:] if any(c.strip() for c in cells)]
-    return Table(name=name, columns=columns, rows=rows)
+    width = len(header)
+    padding = [""] * (width + 1)
+    rows = []
+    for line, cells in records[1:]:
+        if not "".join(cells).strip():
+            continue  # blank line
+        if len(cells) != width:
+            cells = (cells + padding)[:width]
+        cells.append("")
+        rows.append((line, cells))
+    return Table(name=name, columns=columns, rows=rows, width=width)
 
 
 def _records(name: str, text: str, problems: Problems) -> list[tuple[int, list[str]]] | None:

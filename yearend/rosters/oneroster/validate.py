@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from yearend.rosters.oneroster.bundle import Bundle
 from yearend.rosters.oneroster.parse import Problems, Table, read_table
@@ -286,25 +287,37 @@ def _manifest(bundle: Bundle, roster: Roster, problems: Problems) -> None:
 
 def _status(table: Table, line: int, cells: list[str], problems: Problems) -> str | None:
     raw = table.get(cells, "status")
-    status = STATUSES.get(raw.lower())
+    status = STATUSES.get(raw) or STATUSES.get(raw.lower())
     if status is None:
         problems.error(f"{table.name}:{line}", f"status: '{raw}' is not active or tobedeleted")
     modified = table.get(cells, "dateLastModified")
-    if modified and not ISO_DATETIME.match(modified):
+    if modified and not _is_iso_datetime(modified):
         problems.notice(
             f"{table.name}:{line}", f"dateLastModified: '{modified}' is not an ISO 8601 date"
         )
     return status
 
 
+@lru_cache(maxsize=4096)
+def _is_iso_datetime(value: str) -> bool:
+    return bool(ISO_DATETIME.match(value))
+
+
 def _check_date(table: Table, line: int, cells: list[str], column: str, problems) -> None:
     value = table.get(cells, column)
-    if not value or ISO_DATE.match(value):
+    if not value:
+        return
+    if value in _good_dates:
+        return
+    if ISO_DATE.match(value):
         if value:
             try:
                 date.fromisoformat(value)
             except ValueError:
                 problems.error(f"{table.name}:{line}", f"{column}: '{value}' is not a real date")
+                return
+            if len(_good_dates) < 10_000:
+                _good_dates.add(value)
         return
     match = US_DATE.match(value)
     if match:
@@ -315,9 +328,12 @@ def _check_date(table: Table, line: int, cells: list[str], column: str, problems
     problems.error(f"{table.name}:{line}", f"{column}: '{value}' is not a date (YYYY-MM-DD)")
 
 
+_good_dates: set[str] = set()
+
+
 def _check_bool(table: Table, line: int, cells: list[str], column: str, problems) -> None:
     value = table.get(cells, column)
-    if value.lower() not in BOOLEANS:
+    if value not in BOOLEANS and value.lower() not in BOOLEANS:
         problems.error(f"{table.name}:{line}", f"{column}: '{value}' is not true or false")
 
 
@@ -571,17 +587,31 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
     students = set(roster.students) | (set() if users_bulk else known.students)
     educators = set(roster.educators) | (set() if users_bulk else known.educators)
     skipped = 0
+    i_sid, i_class, i_user, i_role, i_primary, i_begin, i_end = (
+        table.index(c)
+        for c in (
+            "sourcedId",
+            "classSourcedId",
+            "userSourcedId",
+            "role",
+            "primary",
+            "beginDate",
+            "endDate",
+        )
+    )
     for line, cells in table.rows:
-        where = f"{table.name}:{line}"
-        sourced_id = table.get(cells, "sourcedId")
+        sourced_id = cells[i_sid].strip()
         status = _status(table, line, cells, problems)
         if not _unique(table, line, sourced_id, seen, problems):
             continue
-        _check_bool(table, line, cells, "primary", problems)
-        for column in ("beginDate", "endDate"):
-            _check_date(table, line, cells, column, problems)
-        class_id, user_id = table.get(cells, "classSourcedId"), table.get(cells, "userSourcedId")
-        role = table.get(cells, "role").lower()
+        if cells[i_primary].strip() not in BOOLEANS:
+            _check_bool(table, line, cells, "primary", problems)
+        if cells[i_begin] or cells[i_end]:
+            for column in ("beginDate", "endDate"):
+                _check_date(table, line, cells, column, problems)
+        class_id, user_id = cells[i_class].strip(), cells[i_user].strip()
+        role = cells[i_role].strip().lower()
+        where = f"{table.name}:{line}"
         if status == "deleted":
             roster.deleted_enrollments.add((class_id, user_id))
             continue
