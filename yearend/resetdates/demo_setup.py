@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from yearend.audit.models import Via
+from yearend.organizations.models import Organization
 from yearend.resetdates.models import ResetCycle
 from yearend.resetdates.services import reset_cycle_create, reset_dates_assign
 
@@ -27,4 +29,8 @@ def prepare(today: date | None = None) -> None:
             defaults=[nth_friday(year, 7, 3), nth_friday(year, 8, 1), nth_friday(year, 8, 3)],
             via=Via.SYSTEM,
         )
-    reset_dates_assign(cycle=cycle, via=Via.SYSTEM)
+    # Spread the demo organizations over the defaults so the calendar shows some variety.
+    organizations = Organization.objects.count()
+    defaults = max(cycle.defaults.count(), 1)
+    capacity = max(1, math.ceil(organizations / defaults))
+    reset_dates_assign(cycle=cycle, capacity=capacity, via=Via.SYSTEM)

@@ -9,10 +9,12 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from yearend.errors import NotFound
+from yearend.errors import Forbidden, NotFound
 from yearend.organizations.models import Organization
+from yearend.people.models import User
 from yearend.resetdates import rules
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateChange
+from yearend.scoping import can_manage_organization
 
 FEED_SALT = "yearend.resetdates.calendar-feed"
 
@@ -62,8 +64,13 @@ def previous_cycle(cycle: ResetCycle) -> ResetCycle | None:
 def reset_date_for(
     organization: Organization, cycle: ResetCycle | None = None
 ) -> OrganizationResetDate | None:
-    """The organization's reset date in ``cycle`` (default: the current cycle), or None."""
-    cycle = cycle or current_cycle()
+    """The organization's reset date in ``cycle`` (default: the current cycle), or None
+    when it has none or no cycle is open."""
+    if cycle is None:
+        try:
+            cycle = current_cycle()
+        except NotFound:
+            return None
     return (
         OrganizationResetDate.tenant.of(organization)
         .select_related("cycle")
@@ -154,3 +161,14 @@ def organization_for_feed_token(token: str) -> Organization:
 
 def calendar_feed_path(organization: Organization) -> str:
     return reverse("resetdates:feed", kwargs={"token": calendar_feed_token(organization)})
+
+
+def calendar_feed_path_for(user: User, organization: Organization) -> str:
+    """The private feed URL, for those who may manage the organization's date only."""
+    if not can_manage_organization(user, organization):
+        raise Forbidden(
+            f"Only the district administrators of {organization.site_code} may see its "
+            "calendar link.",
+            field="user",
+        )
+    return calendar_feed_path(organization)

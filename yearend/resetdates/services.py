@@ -360,9 +360,18 @@ def reset_date_set(
         record.source = source
         record.save(update_fields=["reset_date", "source", "updated_at"])
     else:
-        record = OrganizationResetDate.unscoped.create(
-            organization=organization, cycle=cycle, reset_date=new_date, source=source
-        )
+        try:
+            with transaction.atomic():
+                record = OrganizationResetDate.unscoped.create(
+                    organization=organization, cycle=cycle, reset_date=new_date, source=source
+                )
+        except IntegrityError:
+            # Someone (an assignment run, another administrator) gave it a date meanwhile.
+            raise Conflict(
+                f"The reset date of {organization.site_code} was just set by someone else; "
+                "look at it again and retry.",
+                field="date",
+            ) from None
     ResetDateChange.unscoped.create(
         organization=organization,
         cycle=cycle,

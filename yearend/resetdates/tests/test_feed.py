@@ -52,3 +52,17 @@ def test_each_organization_has_its_own_url_showing_only_its_date(
 def test_a_forged_or_tampered_token_is_not_found(client, org, cycle_2025, token):
     token = token(org) if callable(token) else token
     assert client.get(f"/dates/feed/{token}.ics").status_code == 404
+
+
+def test_only_those_who_manage_the_organization_get_its_feed_link(
+    org, district_admin, outsider, csm, make_user
+):
+    from yearend.errors import Forbidden
+    from yearend.people.models import Role
+    from yearend.resetdates.selectors import calendar_feed_path_for
+
+    assert calendar_feed_path_for(district_admin, org) == calendar_feed_path(org)
+    assert calendar_feed_path_for(csm, org) == calendar_feed_path(org)
+    for user in (outsider, make_user(Role.TEACHER, org)):
+        with pytest.raises(Forbidden):
+            calendar_feed_path_for(user, org)
