@@ -100,7 +100,7 @@ def student_row(student: StudentData, tz: zoneinfo.ZoneInfo) -> list:
         averages,
     ]
     for window in WINDOWS:
-        scale, quantile, _ = student.assessments.get(window, (None, None, None))
+        scale, quantile = student.assessments.get(window, (None, None))
         row += [scale, quantile]
     row += [student.tokens, student.think_points]
     row += [student.fluency.get(op) for op in OPERATIONS]

@@ -196,7 +196,7 @@ class ProgressReportWriter:
             c.drawString(x, y, text)
         for window in WINDOWS:
             y -= 14
-            scale, quantile, _ = student.assessments.get(window, (None, None, None))
+            scale, quantile = student.assessments.get(window, (None, None))
             c.drawString(MARGIN, y, window)
             c.drawString(MARGIN + 170, y, "-" if scale is None else str(scale))
             c.drawString(MARGIN + 270, y, quantile_label(quantile))

@@ -18,12 +18,13 @@ from yearend.learning.models import (
     Assessment,
     FactFluency,
     LessonProgress,
+    Pathway,
     PathwayPlacement,
     ThinkPointBalance,
     TokenBalance,
     UsageSession,
 )
-from yearend.organizations.models import Organization, School
+from yearend.organizations.models import Organization, Product, School
 from yearend.people.models import Student
 
 CHUNK = 2_000
@@ -60,8 +61,8 @@ class StudentData:
     last_active: datetime | None = None
     lessons_attempted: int = 0
     lessons_passed: int = 0
-    # window -> (scale score, Quantile measure, taken at)
-    assessments: dict[str, tuple[int, int, datetime]] = field(default_factory=dict)
+    # window -> (scale score, Quantile measure)
+    assessments: dict[str, tuple[int, int]] = field(default_factory=dict)
     tokens: int | None = None
     think_points: int | None = None
     fluency: dict[str, int] = field(default_factory=dict)
@@ -116,6 +117,12 @@ def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates
     def scoped(model):
         return model.tenant.of(org_id).filter(student_id__gte=low, student_id__lte=high)
 
+    products = dict(Product.objects.values_list("pk", "name"))
+    pathways = {
+        pk: (name, lessons)
+        for pk, name, lessons in Pathway.objects.values_list("pk", "name", "lesson_count")
+    }
+
     def each(rows):
         for row in rows:
             student = by_id.get(row[0])
@@ -149,12 +156,14 @@ def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates
             student.teachers.append(name)
 
     for student, row in each(
+        # Grouped by the product id (no join); the catalogue is a handful of rows.
         scoped(UsageSession)
-        .values("student_id", "product__name")
+        .values("student_id", "product_id")
         .annotate(sessions=Count("id"), minutes=Sum("minutes"), last=Max("started_at"))
-        .order_by("student_id", "product__name")
-        .values_list("student_id", "product__name", "sessions", "minutes", "last")
+        .order_by("student_id", "product_id")
+        .values_list("student_id", "product_id", "sessions", "minutes", "last")
     ):
+        row = (row[0], products.get(row[1], ""), *row[2:])
         student.sessions += row[2]
         student.minutes += row[3] or 0
         if row[4] and (student.last_active is None or row[4] > student.last_active):
@@ -164,35 +173,30 @@ def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates
 
     for student, row in each(
         scoped(PathwayPlacement)
-        .order_by("student_id", "pathway__code")
-        .values_list("student_id", "pathway_id", "pathway__name", "pathway__lesson_count")
+        .order_by("student_id", "pathway_id")
+        .values_list("student_id", "pathway_id")
     ):
-        student.pathways[row[1]] = PathwayResult(
-            pathway_id=row[1], name=row[2], lesson_count=row[3]
-        )
+        name, lessons = pathways.get(row[1], ("", 0))
+        student.pathways[row[1]] = PathwayResult(pathway_id=row[1], name=name, lesson_count=lessons)
 
     for student, row in each(
         scoped(LessonProgress)
-        .values("student_id", "pathway_id", "pathway__name", "pathway__lesson_count")
+        .values("student_id", "pathway_id")
         .annotate(
             attempted=Count("id"),
             passed=Count("id", filter=Q(status=LessonProgress.Status.PASSED)),
             average=Avg("score"),
         )
         .order_by("student_id", "pathway_id")
-        .values_list(
-            "student_id",
-            "pathway_id",
-            "pathway__name",
-            "pathway__lesson_count",
-            "attempted",
-            "passed",
-            "average",
-        )
+        .values_list("student_id", "pathway_id", "attempted", "passed", "average")
     ):
-        result = student.pathways.setdefault(
-            row[1], PathwayResult(pathway_id=row[1], name=row[2], lesson_count=row[3])
-        )
+        if row[1] not in student.pathways:
+            name, lessons = pathways.get(row[1], ("", 0))
+            student.pathways[row[1]] = PathwayResult(
+                pathway_id=row[1], name=name, lesson_count=lessons
+            )
+        result = student.pathways[row[1]]
+        row = (*row[:2], None, None, *row[2:])
         result.attempted, result.passed = row[4], row[5]
         result.average_score = None if row[6] is None else round(float(row[6]), 1)
         student.lessons_attempted += row[4]
@@ -213,9 +217,9 @@ def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates
     for student, row in each(
         scoped(Assessment)
         .order_by("student_id", "taken_at")
-        .values_list("student_id", "window", "scale_score", "quantile_measure", "taken_at")
+        .values_list("student_id", "window", "scale_score", "quantile_measure")
     ):
-        student.assessments[row[1]] = (row[2], row[3], row[4])
+        student.assessments[row[1]] = (row[2], row[3])
 
     for student, row in each(scoped(TokenBalance).values_list("student_id", "tokens")):
         student.tokens = row[1]
