@@ -1,0 +1,78 @@
+from datetime import date
+
+import pytest
+
+from yearend.demo.seeding import seed_demo
+from yearend.people.models import Role, Student
+from yearend.resets.models import ResetRun, Status
+
+pytestmark = [pytest.mark.core, pytest.mark.django_db]
+
+
+@pytest.fixture
+def demo(db, make_user):
+    home, away = seed_demo(
+        organizations=2, students_per_org=10, seed=1, as_of=date(2024, 6, 20)
+    ).organizations
+    return {
+        "home": home,
+        "away": away,
+        "ops": make_user(Role.OPS, username="ops-1"),
+        "home_admin": make_user(Role.DISTRICT_ADMIN, home, username="home-admin"),
+        "away_admin": make_user(Role.DISTRICT_ADMIN, away, username="away-admin"),
+    }
+
+
+def test_it_shows_the_preview_to_the_district_admin(client, demo):
+    client.force_login(demo["home_admin"])
+    response = client.get(f"/resets/{demo['home'].site_code}/")
+
+    assert response.status_code == 200
+    assert b"What a reset deletes now" in response.content
+    assert b"Start an off-schedule reset" not in response.content
+
+
+def test_an_outsider_gets_404(client, demo):
+    client.force_login(demo["away_admin"])
+
+    assert client.get(f"/resets/{demo['home'].site_code}/").status_code == 404
+    assert client.post(f"/resets/{demo['home'].site_code}/start/", {}).status_code == 404
+    assert client.get(f"/resets/{demo['home'].site_code}/certificate.pdf").status_code == 404
+
+
+def test_a_district_admin_cannot_start(client, demo):
+    client.force_login(demo["home_admin"])
+    response = client.post(
+        f"/resets/{demo['home'].site_code}/start/", {"confirm": demo["home"].site_code}
+    )
+
+    assert response.status_code == 404
+    assert not ResetRun.tenant.of(demo["home"]).exists()
+
+
+def test_ops_must_type_the_site_code(client, demo):
+    client.force_login(demo["ops"])
+    response = client.post(f"/resets/{demo['home'].site_code}/start/", {"confirm": "nope"})
+
+    assert response.status_code == 302
+    assert not ResetRun.tenant.of(demo["home"]).exists()
+
+
+def test_ops_starts_a_reset_and_reads_the_certificate(
+    client, demo, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["ops"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/resets/{demo['home'].site_code}/start/", {"confirm": demo["home"].site_code}
+        )
+
+    assert response.status_code == 302
+    run = ResetRun.tenant.of(demo["home"]).get()
+    assert run.status == Status.SUCCEEDED
+    assert not Student.tenant.of(demo["home"]).exists()
+    assert Student.tenant.of(demo["away"]).count() == 10
+    pdf = client.get(f"/resets/{demo['home'].site_code}/certificate.pdf")
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"
+    assert client.get("/resets/").status_code == 200
