@@ -25,6 +25,7 @@ from yearend.rosters.oneroster.bundle import Bundle, bundle_from_zip_bytes, bund
 from yearend.rosters.oneroster.validate import roster_validate
 from yearend.rosters.pausing import ImportStillRunning, SyncPaused, import_claim, import_release
 from yearend.rosters.plan import known_for, plan_build
+from yearend.rosters.roster_cache import roster_cache_get, roster_cache_put
 from yearend.rosters.safety import hold_reasons
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,11 @@ def _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
         return
     run.digest = bundle.digest
     step("validating")
-    roster = roster_validate(bundle, known_for(organization))
+    known = known_for(organization)
+    roster = roster_cache_get(run.digest, known.schools)
+    if roster is None:
+        roster = roster_validate(bundle, known)
+        roster_cache_put(run.digest, roster)
     run.school_year = roster.school_year or ""
     run.notices = roster.notices
     if roster.errors:
