@@ -95,3 +95,12 @@ class ResetDateChange(TenantModel):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["organization", "cycle", "at"], name="date_change_org")]
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only (rule 7): history that can be edited proves nothing.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Reset date history is append-only: a change cannot be edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Reset date history is append-only: a change cannot be deleted.")

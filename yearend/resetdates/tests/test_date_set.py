@@ -216,3 +216,29 @@ def test_a_non_us_organization_follows_its_own_holidays(make_organization, make_
     # July 4 is no holiday in Ontario.
     _set(ontario, cycle_2025, date(2025, 7, 4), user)
     assert reset_date_for(ontario, cycle_2025).reset_date == date(2025, 7, 4)
+
+
+def test_history_is_append_only(org, cycle_2025, district_admin, assigned):
+    change = ResetDateChange.tenant.of(org).get()
+    change.reason = "rewritten"
+    with pytest.raises(ValueError, match="append-only"):
+        change.save()
+    with pytest.raises(ValueError, match="append-only"):
+        change.delete()
+    assert ResetDateChange.tenant.of(org).get().reason == "Default date assigned"
+
+
+def test_the_allowed_list_starts_after_the_organizations_own_today(make_organization, cycle_2025):
+    from yearend.resetdates.selectors import allowed_days_for, organization_today
+
+    kiritimati = make_organization(
+        "KIR02", time_zone="Pacific/Kiritimati", country="KI", subdivision=""
+    )
+    pago = make_organization("PAGO02", time_zone="Pacific/Pago_Pago", country="US", subdivision="")
+    now = datetime(2025, 7, 17, 11, tzinfo=UTC)  # Jul 18 in Kiritimati, Jul 17 in Pago Pago
+    assert allowed_days_for(kiritimati, cycle_2025, today=organization_today(kiritimati, now))[
+        0
+    ] == date(2025, 7, 21)
+    assert allowed_days_for(pago, cycle_2025, today=organization_today(pago, now))[0] == date(
+        2025, 7, 18
+    )
