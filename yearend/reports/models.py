@@ -53,8 +53,9 @@ class ExportJob(TenantModel):
     school = models.ForeignKey(
         "organizations.School", on_delete=models.PROTECT, null=True, blank=True
     )
+    # SET_NULL: removing an educator who once exported must not be blocked by the job row.
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     format = models.CharField(max_length=4, choices=Format.choices, default=Format.XLSX)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
