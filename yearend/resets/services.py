@@ -122,7 +122,7 @@ def reset_resume(*, run: ResetRun, acting_user=None, via: str = Via.COMMAND) -> 
             details={"run_id": run.pk, "step": run.step},
         )
     _log(run.pk, run.step, f"resumed by {getattr(acting_user, 'username', None) or 'system'}")
-    return reset_advance(run.pk)
+    return reset_advance(run.pk, inline=True)
 
 
 def _enqueue_advance(run_id: int) -> None:
@@ -134,15 +134,23 @@ def _enqueue_advance(run_id: int) -> None:
 # --------------------------------------------------------------------------- driver
 
 
-def reset_advance(run_id: int) -> ResetRun:
-    """Run the current step and the following ones until done, failed or waiting."""
+def reset_advance(run_id: int, *, inline: bool = False) -> ResetRun:
+    """Run the current step and the following ones until done, failed or waiting.
+
+    ``inline`` purges the schools in this process (``reset_run --wait``, ``resume``)
+    instead of handing them to the workers as one task per school.
+    """
     for _ in range(len(STEP_ORDER) * 2):
         run = ResetRun.unscoped.select_related("organization", "cycle").get(pk=run_id)
         if run.status != Status.RUNNING or run.step == Step.DONE:
             return run
         step = run.step
         try:
-            outcome = _STEPS[step](run)
+            outcome = (
+                _step_purge(run, inline=True)
+                if inline and step == Step.PURGE
+                else (_STEPS[step](run))
+            )
         except Exception as error:
             _fail(run, step, error)
             return ResetRun.unscoped.get(pk=run_id)
@@ -248,7 +256,7 @@ def _step_cutover(run: ResetRun):
         )
 
 
-def _step_purge(run: ResetRun):
+def _step_purge(run: ResetRun, *, inline: bool = False):
     from yearend.resets.tasks import purge_school_task
 
     with transaction.atomic():
@@ -270,14 +278,17 @@ def _step_purge(run: ResetRun):
         .values_list("school_id", flat=True)
     )
     for school_id in pending:
-        purge_school_task.enqueue(run.pk, school_id)
+        if inline:
+            purge_school(run.pk, school_id, advance=False)
+        else:
+            purge_school_task.enqueue(run.pk, school_id)
     if SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
         return WAIT
     ResetRun.unscoped.filter(pk=run.pk, purged_at__isnull=True).update(purged_at=timezone.now())
     return None
 
 
-def purge_school(run_id: int, school_id: int) -> None:
+def purge_school(run_id: int, school_id: int, *, advance: bool = True) -> None:
     """Delete one school's old-year rows in keyset batches, children before parents."""
     run = ResetRun.unscoped.select_related("organization").get(pk=run_id)
     if run.status != Status.RUNNING or run.step != Step.PURGE or run.cutover_epoch is None:
@@ -297,7 +308,8 @@ def purge_school(run_id: int, school_id: int) -> None:
     except Exception as error:
         _fail(run, Step.PURGE, error)
         return
-    if not SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
+    if advance and not SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
+        # The last school to finish carries the run on.
         reset_advance(run.pk)
 
 

@@ -110,3 +110,25 @@ def test_resume_continues_a_failed_run(home, monkeypatch):
     assert "succeeded" in out
     assert run.status == Status.SUCCEEDED
     assert run.attempts == 2
+
+
+def test_start_wait_finishes_here_when_no_worker_runs_the_tasks(home, settings):
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "resets", "imports", "reports", "notices"],
+        }
+    }
+    out = _call(
+        "reset_run",
+        "start",
+        "--org",
+        home.site_code,
+        "--now",
+        "--confirm",
+        home.site_code,
+        "--wait",
+    )
+
+    assert "succeeded" in out
+    assert not Student.tenant.of(home).exists()

@@ -43,7 +43,7 @@ class Command(ServiceCommand):
                     f"{run.cycle.year} cycle: run {run.pk} ({run.status}, step {run.step})."
                 )
             if options["wait"] and run.status == Status.RUNNING:
-                run = reset_advance(run.pk)
+                run = reset_advance(run.pk, inline=True)
             self._report(run)
             if run.status == Status.FAILED:
                 raise CommandError(f"Run {run.pk} failed at {run.failed_step}: {run.error}")
