@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
+from yearend.classes.models import SchoolClass
 from yearend.errors import Conflict, ServiceError
 from yearend.organizations.models import Organization
+from yearend.people.models import Student, User
 from yearend.rosters.apply import plan_apply
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.oneroster.bundle import Bundle, bundle_from_zip_bytes, bundle_read
@@ -123,7 +125,7 @@ def _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
                 organization=organization,
                 run=run,
                 reasons=reasons,
-                preview=_preview(plan),
+                preview=_preview(organization, roster, plan),
                 bundle=bundle.to_zip(),
                 digest=bundle.digest,
             )
@@ -156,8 +158,57 @@ def _refused(errors: list[str]) -> str:
     return f"Refused: {len(errors)} error(s); nothing was changed."
 
 
-def _preview(plan) -> dict:
-    return {"counts": plan.counts()}
+SAMPLE = 20
+
+
+def _preview(organization: Organization, roster, plan) -> dict:
+    """Counts, and a few names of what would be added, changed and removed, for the reviewer."""
+    student_names = dict(
+        Student.tenant.of(organization)
+        .filter(
+            id__in=[
+                *plan.students.removed[:SAMPLE],
+                *(i for i, _ in plan.students.changed[:SAMPLE]),
+            ]
+        )
+        .values_list("id", "username")
+    )
+    class_names = dict(
+        SchoolClass.tenant.of(organization)
+        .filter(
+            id__in=[*plan.classes.removed[:SAMPLE], *(i for i, _ in plan.classes.changed[:SAMPLE])]
+        )
+        .values_list("id", "name")
+    )
+    educator_names = dict(
+        User.objects.filter(
+            organization=organization,
+            id__in=[
+                *plan.educators.removed[:SAMPLE],
+                *(i for i, _ in plan.educators.changed[:SAMPLE]),
+            ],
+        ).values_list("id", "username")
+    )
+    return {
+        "counts": plan.counts(),
+        "samples": {
+            "students": {
+                "added": [roster.students[s].username for s in plan.students.added[:SAMPLE]],
+                "changed": [student_names.get(i, "") for i, _ in plan.students.changed[:SAMPLE]],
+                "removed": [student_names.get(i, "") for i in plan.students.removed[:SAMPLE]],
+            },
+            "educators": {
+                "added": [v[0] for _, v in plan.educators.added[:SAMPLE]],
+                "changed": [educator_names.get(i, "") for i, _ in plan.educators.changed[:SAMPLE]],
+                "removed": [educator_names.get(i, "") for i in plan.educators.removed[:SAMPLE]],
+            },
+            "classes": {
+                "added": [c[1] for c in plan.classes.added[:SAMPLE]],
+                "changed": [class_names.get(i, "") for i, _ in plan.classes.changed[:SAMPLE]],
+                "removed": [class_names.get(i, "") for i in plan.classes.removed[:SAMPLE]],
+            },
+        },
+    }
 
 
 def _finish(run: ImportRun, status: str, *, errors=None, message: str = "") -> ImportRun:
