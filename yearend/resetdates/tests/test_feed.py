@@ -66,3 +66,14 @@ def test_only_those_who_manage_the_organization_get_its_feed_link(
     for user in (outsider, make_user(Role.TEACHER, org)):
         with pytest.raises(Forbidden):
             calendar_feed_path_for(user, org)
+
+
+def test_long_lines_are_folded_at_75_octets(make_organization, cycle_2025):
+    from yearend.resetdates.calendar_feed import calendar_text
+
+    organization = make_organization("LONG01", name="Ünified Schööl District " * 4)
+    reset_dates_assign(cycle=cycle_2025, organizations=[organization])
+    text = calendar_text(organization)
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    unfolded = text.replace("\r\n ", "")
+    assert "Ünified Schööl District Ünified" in unfolded
