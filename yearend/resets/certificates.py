@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import os
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -32,7 +33,7 @@ def certificate_folder() -> Path:
 
 def _atomic_write(path: Path, data: bytes) -> None:
     # Written aside then renamed: a worker killed half-way leaves no torn certificate.
-    temporary = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+    temporary = path.with_suffix(f"{path.suffix}.{uuid.uuid4().hex}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
 
