@@ -112,6 +112,8 @@ class AssignmentResult:
     cycle: ResetCycle
     assigned: int = 0
     already_set: int = 0
+    # Organizations whose chosen date is not one of the defaults.
+    on_other_dates: int = 0
     per_default: list[DefaultLoad] = field(default_factory=list)
 
 
@@ -223,6 +225,7 @@ def reset_dates_assign(
         assigned=len(new_dates),
         already_set=len(existing),
         per_default=list(per_default.values()),
+        on_other_dates=sum(1 for day in all_dates.values() if day not in per_default),
     )
     if not new_dates:
         # A re-run that changed nothing leaves no trace, so `make run` can call it freely.

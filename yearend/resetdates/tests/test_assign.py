@@ -126,7 +126,7 @@ def test_rerunning_assign_changes_nothing_and_never_overwrites_a_chosen_date(
         now=BEFORE_2025,
     )
     first = reset_dates_assign(cycle=cycle_2025)
-    assert (first.assigned, first.already_set) == (4, 1)
+    assert (first.assigned, first.already_set, first.on_other_dates) == (4, 1, 1)
     before = snapshot()
     audits = AuditEvent.objects.count()
     again = reset_dates_assign(cycle=cycle_2025)

@@ -27,3 +27,5 @@ class Command(ServiceCommand):
                 f"  {load.date:%a %Y-%m-%d}: {load.organizations} organization(s), "
                 f"{load.students} student(s) ({load.newly_assigned} newly assigned)"
             )
+        if result.on_other_dates:
+            self.stdout.write(f"  other chosen dates: {result.on_other_dates} organization(s)")
