@@ -14,6 +14,19 @@ from yearend.people.services import user_create
 _numbers = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _catalogue_present(request):
+    """Products, pathways and the 2024 cycle exist in every database test."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        from yearend.testing.catalogue import ensure_catalogue
+
+        ensure_catalogue()
+
+
 @pytest.fixture
 def make_organization(db):
     def make(
