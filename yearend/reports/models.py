@@ -64,6 +64,8 @@ class ExportJob(TenantModel):
     # Relative to MEDIA_ROOT.
     file_name = models.CharField(max_length=300, blank=True, default="")
     error = models.TextField(blank=True, default="")
+    # [{"at": iso time, "message": text}, ...] for whoever watches the job.
+    log = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

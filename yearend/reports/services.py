@@ -80,6 +80,11 @@ def _enqueue(job_id: int) -> None:
     run_export_job.enqueue(job_id)
 
 
+def _log(job: ExportJob, message: str) -> None:
+    job.log = [*job.log, {"at": timezone.now().isoformat(), "message": message}]
+    ExportJob.unscoped.filter(pk=job.pk).update(log=job.log)
+
+
 def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | None:
     """Run a queued export. Claimed with a conditional update, so a retried or duplicated
     task does nothing when another worker already has it."""
@@ -95,6 +100,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
 
     total = export_students(organization, school=job.school).count()
     ExportJob.unscoped.filter(pk=job.pk).update(rows_total=total)
+    _log(job, f"Started: {total} student(s), {job.format}.")
     name = f"reports/exports/{organization.pk}/{uuid.uuid4().hex}.{job.format}"
 
     def progress(done: int) -> None:
@@ -111,6 +117,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
     except Exception as error:
         logger.exception("export %s failed", job.pk)
         media_path(name).unlink(missing_ok=True)
+        _log(job, "Failed; the partial file was removed.")
         ExportJob.unscoped.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED,
             error=f"{type(error).__name__}: {error}",
@@ -119,6 +126,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
         job.refresh_from_db()
         return job
     finished = timezone.now()
+    _log(job, f"Finished: {rows} student(s).")
     with transaction.atomic():
         ExportJob.unscoped.filter(pk=job.pk).update(
             status=ExportJob.Status.DONE,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
@@ -19,6 +20,8 @@ from yearend.reports.progress import write_progress_reports
 from yearend.reports.selectors import progress_students
 from yearend.reports.services import export_request, media_path
 from yearend.scoping import can_manage_organization, organization_for, school_for
+
+PROGRESS_MAX_STUDENTS = 5_000
 
 
 def _error(error: ServiceError) -> JsonResponse:
@@ -54,6 +57,7 @@ def _job_json(job: ExportJob) -> dict:
         if job.status == ExportJob.Status.DONE
         else None,
         "error": job.error,
+        "log": job.log,
     }
 
 
@@ -122,6 +126,16 @@ def progress_pdf(request, site_code: str):
         )
     except NotFound:
         raise Http404("No such selection") from None
+    limit = getattr(settings, "REPORTS_PROGRESS_MAX_STUDENTS", PROGRESS_MAX_STUDENTS)
+    if students.count() > limit:
+        # A request thread is no place for a whole district's pages; the command is.
+        return JsonResponse(
+            {
+                "code": "too_large",
+                "message": f"More than {limit:,} students: choose a school or a class.",
+            },
+            status=400,
+        )
     # Spooled: small PDFs stay in memory, a whole school goes to a temporary file.
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     write_progress_reports(spool, organization=organization, students=students)

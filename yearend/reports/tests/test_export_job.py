@@ -18,6 +18,10 @@ def test_it_records_progress_and_deletes_the_file_when_it_expires(
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
     assert (job.rows_done, job.rows_total, job.percent) == (40, 40, 100)
+    assert [entry["message"] for entry in job.log] == [
+        "Started: 40 student(s), csv.",
+        "Finished: 40 student(s).",
+    ]
     path = media_path(job.file_name)
     assert path.exists()
 

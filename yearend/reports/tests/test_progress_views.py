@@ -34,3 +34,25 @@ def test_a_teacher_prints_their_class_but_not_another(client, seeded_org, outsid
 
     client.force_login(outsider)
     assert client.get(url, {"class": own.pk}).status_code == 404
+
+
+def test_a_district_admin_prints_a_school_and_is_told_when_the_selection_is_too_large(
+    client, seeded_org, settings
+):
+    from yearend.organizations.models import School
+    from yearend.people.models import Student
+
+    admin = User.objects.get(organization=seeded_org, role=Role.DISTRICT_ADMIN)
+    school = School.tenant.of(seeded_org).order_by("id").first()
+    client.force_login(admin)
+    url = f"/reports/{seeded_org.site_code}/progress.pdf"
+    response = client.get(url, {"school": school.pk})
+    assert response.status_code == 200
+    text = " ".join(p.extract_text() for p in _pdf(response).pages)
+    for student in Student.tenant.of(seeded_org).filter(school=school):
+        assert f"{student.first_name} {student.last_name}" in text
+
+    settings.REPORTS_PROGRESS_MAX_STUDENTS = 10
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "choose a school or a class" in response.json()["message"]
