@@ -8,16 +8,27 @@ simply a miss.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 
+from yearend.rosters.oneroster import parse, validate
 from yearend.rosters.oneroster.validate import Educator, Roster, Student
 
-VERSION = 1  # bump when validation rules change, so old entries are not trusted
 KEEP = 20
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
+    """Changes whenever the validator's code does, so old entries are never trusted."""
+    sha = hashlib.sha256()
+    for module in (parse, validate):
+        sha.update(Path(module.__file__).read_bytes())
+    return sha.hexdigest()[:12]
 
 
 def _folder() -> Path:
@@ -25,7 +36,7 @@ def _folder() -> Path:
 
 
 def _path(digest: str) -> Path:
-    return _folder() / f"v{VERSION}-{digest}.json"
+    return _folder() / f"v{_version()}-{digest}.json"
 
 
 def cacheable(roster: Roster) -> bool:
@@ -50,8 +61,8 @@ def roster_cache_put(digest: str, roster: Roster) -> None:
             for k, e in roster.educators.items()
         },
         "classes": roster.classes,
-        "enrollments": sorted(roster.enrollments),
-        "assignments": sorted(roster.assignments),
+        "enrollments": list(roster.enrollments),
+        "assignments": list(roster.assignments),
         "deleted_users": sorted(roster.deleted_users),
         "deleted_classes": sorted(roster.deleted_classes),
         "school_year": roster.school_year,

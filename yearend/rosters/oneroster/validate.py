@@ -372,7 +372,8 @@ def _orgs(table: Table | None, roster: Roster, problems: Problems) -> dict[str, 
         if not name:
             problems.error(f"{table.name}:{line}", "name: empty")
             continue
-        types[sourced_id] = kind
+        if status == "active":
+            types[sourced_id] = kind
         if kind == "school" and status == "active":
             roster.schools[sourced_id] = name[:200]
         if status == "deleted" and kind == "school":
@@ -491,7 +492,7 @@ def _users(table, roster: Roster, roles, org_types, known: Known, problems: Prob
             continue
         for org in orgs:
             if org not in org_types and org not in known.schools:
-                problems.error(where, f"orgSourcedIds: '{org}' is not in orgs.csv")
+                problems.error(where, f"orgSourcedIds: '{org}' is not an active org in orgs.csv")
         schools = tuple(o for o in orgs if org_types.get(o) == "school" or o in known.schools)
         first, last = table.get(cells, "givenName"), table.get(cells, "familyName")
         username = table.get(cells, "username") or sourced_id
@@ -565,7 +566,9 @@ def _classes(table, roster: Roster, org_types, known: Known, problems: Problems)
                     where, f"schoolSourcedId: '{school}' is a {org_types[school]}, not a school"
                 )
             else:
-                problems.error(where, f"schoolSourcedId: '{school}' is not a school in orgs.csv")
+                problems.error(
+                    where, f"schoolSourcedId: '{school}' is not an active school in orgs.csv"
+                )
             continue
         title = table.get(cells, "title")
         if not title:
@@ -581,11 +584,12 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
         return
     seen: dict[str, int] = {}
     classes = set(roster.classes) | (
-        known.classes if roster.modes.get("classes") != "bulk" else set()
+        known.classes - roster.deleted_classes if roster.modes.get("classes") != "bulk" else set()
     )
     users_bulk = roster.modes.get("users") == "bulk"
-    students = set(roster.students) | (set() if users_bulk else known.students)
-    educators = set(roster.educators) | (set() if users_bulk else known.educators)
+    gone = roster.deleted_users
+    students = set(roster.students) | (set() if users_bulk else known.students - gone)
+    educators = set(roster.educators) | (set() if users_bulk else known.educators - gone)
     skipped = 0
     i_sid, i_class, i_user, i_role, i_primary, i_begin, i_end = (
         table.index(c)

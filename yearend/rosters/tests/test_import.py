@@ -123,3 +123,38 @@ def test_other_organizations_are_untouched(org, other_org, tmp_path):
     ]
     roster_import(organization=org, path=write_bundle(tmp_path / "c", roster_files(students=3)))
     assert snapshot(other_org) == before
+
+
+def test_a_delta_that_deletes_a_class_and_student_skips_their_enrollments(org, tmp_path):
+    roster_import(organization=org, path=write_bundle(tmp_path / "a", roster_files()))
+    files = roster_files(students=0, classes=0, teachers=0)
+    for name in ("users", "classes", "enrollments", "orgs", "academicSessions"):
+        set_mode(files, name, "delta")
+    files["classes"].append("c-1,tobedeleted,2024-08-01,Math 1,03,,,scheduled,,sch-n,,,,")
+    files["users"].append(student(0, status="tobedeleted"))
+    files["enrollments"].append("e-a,active,2024-08-01,c-1,sch-n,s-2,student,false,,")
+    files["enrollments"].append("e-b,active,2024-08-01,c-0,sch-n,s-0,student,false,,")
+    run = roster_import(organization=org, path=write_bundle(tmp_path / "b", files))
+    assert run.status == ImportRun.Status.REFUSED
+    assert any("'s-0' is not a student" in e for e in run.errors), run.errors
+    files["enrollments"].pop()
+    run = roster_import(organization=org, path=write_bundle(tmp_path / "c", files))
+    assert run.status == ImportRun.Status.APPLIED, run.errors
+    assert not SchoolClass.tenant.of(org).filter(sis_sourced_id="c-1").exists()
+    assert not Enrollment.tenant.of(org).filter(school_class__sis_sourced_id="c-1").exists()
+
+
+def test_a_cached_roster_is_not_trusted_when_a_school_it_relied_on_is_gone(org, tmp_path):
+    from yearend.rosters.oneroster.bundle import bundle_read
+    from yearend.rosters.oneroster.validate import Known, roster_validate
+    from yearend.rosters.roster_cache import roster_cache_get, roster_cache_put
+
+    files = roster_files(students=3)
+    files["orgs"] = [row for row in files["orgs"] if not row.startswith("sch-n,")]
+    bundle = bundle_read(write_bundle(tmp_path / "a", files))
+    roster = roster_validate(bundle, Known(schools={"sch-n"}))
+    assert not roster.errors
+    roster_cache_put(bundle.digest, roster)
+    cached = roster_cache_get(bundle.digest, {"sch-n"})
+    assert cached is not None and cached.students == roster.students
+    assert roster_cache_get(bundle.digest, set()) is None
