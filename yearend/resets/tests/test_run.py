@@ -211,3 +211,38 @@ def test_advancing_a_finished_run_again_changes_nothing(two_orgs):
     assert organization_content(home.pk) == before
     assert run.certificate == certificate
     assert SyncState.tenant.of(home).get().reset_paused_at is None
+
+
+def test_verification_fails_the_run_when_a_row_is_left_behind(two_orgs, monkeypatch):
+    home, _ = two_orgs
+    from yearend.resets import services
+
+    original = services._step_verify
+
+    def leave_one_behind(run):
+        school = School.tenant.of(home).first()
+        Student.unscoped.get_or_create(
+            organization=home,
+            epoch=run.cutover_epoch - 1,
+            username="straggler",
+            defaults={"school": school, "first_name": "S", "last_name": "T", "grade": "03"},
+        )
+        return original(run)
+
+    monkeypatch.setitem(services._STEPS, Step.VERIFY, leave_one_behind)
+    run, _ = start_reset(home)
+
+    assert run.status == Status.FAILED
+    assert run.failed_step == Step.VERIFY
+    assert "students" in run.error
+    assert not run.certificate
+    assert sync_pause_reason(home) == "reset"
+
+
+def test_the_purge_plan_reaches_every_table_the_reset_deletes():
+    from yearend.resets.plan import purge_plan
+
+    reached = {p.root for p in purge_plan()} | {
+        child for p in purge_plan() for child, _ in p.children
+    }
+    assert reached == set(models_deleted_by_reset())
