@@ -5,6 +5,7 @@ import tempfile
 import tracemalloc
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from bench.harness import Stopwatch, emit
@@ -53,6 +54,8 @@ def run(scale: str) -> None:
     vendor = connection.vendor
     with tempfile.TemporaryDirectory(prefix="yer-roster-bench-") as tmp:
         folder = Path(tmp)
+        # A fresh cache of validated rosters: the first import must really be a first.
+        settings.MEDIA_ROOT = str(folder / "media")
         bundle = folder / "bundle"
         make_oneroster(bundle, students=students, teachers=teachers, classes=classes)
         organization = _org("BENCH1")
@@ -87,6 +90,7 @@ def run(scale: str) -> None:
             "s",
             baseline=first.seconds,
             goal="<= 1/3 of the first import",
+            note="validated full snapshots are cached by digest; the database is compared again",
         )
         emit("peak RSS of the benchmark process", _rss_mb(), "MB")
         small, large = students // 10, students // 5
