@@ -73,6 +73,11 @@ def reset_start(
     now = now or timezone.now()
     cycle = cycle or calendar_link.cycle_for_today(organization, now)
     reset_date = calendar_link.reset_date_for(organization, cycle)
+    existing = ResetRun.tenant.of(organization).filter(cycle=cycle).first()
+    if existing is not None:
+        return existing, False
+    # Counted before the claim's transaction: on SQLite a transaction holds the write lock.
+    preview = reset_preview(organization, reset_date=reset_date)
     try:
         with transaction.atomic():
             run = ResetRun.unscoped.create(
@@ -85,7 +90,7 @@ def reset_start(
                 started_at=now,
                 step_started_at=now,
                 heartbeat_at=now,
-                preview=reset_preview(organization, reset_date=reset_date),
+                preview=preview,
                 log=[
                     _entry(Step.CLAIM, f"claimed by {getattr(acting_user, 'username', 'system')}")
                 ],
