@@ -75,4 +75,4 @@ class Command(ServiceCommand):
         if run.school_year:
             self.stdout.write(f"school year: {run.school_year}")
         if run.status in (ImportRun.Status.APPLIED, ImportRun.Status.WOULD_APPLY):
-            self.stdout.write(f"{run.get_status_display()}: {run.message}")
+            self.stdout.write(run.message)
