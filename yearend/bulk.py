@@ -64,6 +64,23 @@ def next_ids(
                 [table, how_many],
             )
             return [r[0] for r in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        # sqlite_sequence remembers the highest id ever given (Django's SQLite tables are
+        # AUTOINCREMENT), so ids of deleted rows — a purged student's — are never
+        # handed out again; MAX(id) alone would reuse them.
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0), "
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
         start = cursor.fetchone()[0] + 1
+        # Advance the sequence over the block now, so a plain insert that comes before
+        # ours (or after our rows are deleted) cannot take one of these ids either.
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [start + how_many - 1, table]
+        )
+        if cursor.rowcount == 0:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                [table, start + how_many - 1],
+            )
         return range(start, start + how_many)

@@ -1,7 +1,6 @@
 """After a reset, the roster import creates brand-new accounts; nothing old is reachable."""
 
 import pytest
-from django.db import connection
 
 from yearend.classes.models import Enrollment
 from yearend.people.models import Student
@@ -33,12 +32,6 @@ def test_the_first_import_after_a_reset_creates_new_accounts(org, ops, tmp_path)
     assert Enrollment.tenant.of(org).count() == 20
 
 
-@pytest.mark.xfail(
-    condition=connection.vendor == "sqlite",
-    reason="yearend.bulk.next_ids follows MAX(id) on SQLite, so ids of purged students "
-    "are handed out again; PostgreSQL sequences never reuse them",
-    strict=True,
-)
 def test_new_accounts_never_reuse_an_old_student_id(org, ops, tmp_path):
     path = write_bundle(tmp_path / "b", roster_files(students=5, classes=1, teachers=1))
     roster_import(organization=org, path=path)
