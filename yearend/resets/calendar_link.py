@@ -17,11 +17,17 @@ from yearend.resetdates.models import OrganizationResetDate, ResetCycle
 
 
 def cycle_for_today(organization: Organization, now: datetime | None = None) -> ResetCycle:
-    """The cycle an off-schedule reset belongs to: the organization's dated cycle of this
-    year if any, else the latest cycle that has begun."""
+    """The cycle an off-schedule reset belongs to: the calendar's current cycle (the next
+    whose window has not closed, the one the district's date is shown for), else the
+    latest cycle that has begun."""
+    from yearend.resetdates.selectors import current_cycle
+
     today = local_today(organization, now)
-    cycle = ResetCycle.objects.filter(year=today.year).first()
-    cycle = cycle or ResetCycle.objects.filter(year__lte=today.year).order_by("-year").first()
+    try:
+        return current_cycle(today)
+    except NotFound:
+        pass
+    cycle = ResetCycle.objects.filter(year__lte=today.year).order_by("-year").first()
     if cycle is None:
         raise NotFound("No reset cycle is configured yet.", field="cycle")
     return cycle
