@@ -35,7 +35,7 @@ from yearend.learning.models import (
 from yearend.organizations.grades import PREK_TO_2
 from yearend.organizations.models import Organization, Product, School
 from yearend.organizations.services import organization_create
-from yearend.people.models import Role, SchoolMembership, Student, User
+from yearend.people.models import STUDENT_INSERT_COLUMNS, Role, SchoolMembership, Student, User
 from yearend.people.services import user_create
 
 DEMO_PASSWORD = "reset-demo-2024"  # noqa: S105 - printed for demo logins on purpose
@@ -629,19 +629,7 @@ def _create_classes_and_teachers(
 
 
 _COLUMNS = {
-    Student: (
-        "id",
-        "organization_id",
-        "school_id",
-        "epoch",
-        "username",
-        "first_name",
-        "last_name",
-        "grade",
-        "password",
-        "sis_sourced_id",
-        "created_at",
-    ),
+    Student: STUDENT_INSERT_COLUMNS,
     SchoolClass: (
         "id",
         "organization_id",

@@ -146,3 +146,19 @@ class Student(TenantModel):
 
     def __str__(self) -> str:
         return f"student {self.pk}"
+
+
+# Column order of set-based inserts of new student accounts (seed_demo, roster import).
+STUDENT_INSERT_COLUMNS = (
+    "id",
+    "organization_id",
+    "school_id",
+    "epoch",
+    "username",
+    "first_name",
+    "last_name",
+    "grade",
+    "password",
+    "sis_sourced_id",
+    "created_at",
+)

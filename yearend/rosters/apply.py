@@ -15,7 +15,7 @@ from django.utils import timezone
 from yearend.bulk import bulk_insert, next_ids
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import Organization, School
-from yearend.people.models import SchoolMembership, Student, User
+from yearend.people.models import STUDENT_INSERT_COLUMNS, SchoolMembership, Student, User
 from yearend.rosters.oneroster.validate import Roster
 from yearend.rosters.plan import Plan
 
@@ -89,19 +89,7 @@ def plan_apply(
     students = roster.students
     bulk_insert(
         Student,
-        [
-            "id",
-            "organization_id",
-            "school_id",
-            "epoch",
-            "username",
-            "first_name",
-            "last_name",
-            "grade",
-            "password",
-            "sis_sourced_id",
-            "created_at",
-        ],
+        STUDENT_INSERT_COLUMNS,
         (
             (
                 pk,
