@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 
 from yearend import scoping
 from yearend.portal import selectors
+from yearend.resetdates.selectors import reset_date_for
 
 
 @login_required
@@ -18,5 +19,12 @@ def organization_detail(request, site_code: str):
     organization = scoping.organization_for(request.user, site_code)
     summary = selectors.organization_summary(request.user, organization)
     return render(
-        request, "portal/organization.html", {"organization": organization, "summary": summary}
+        request,
+        "portal/organization.html",
+        {
+            "organization": organization,
+            "summary": summary,
+            "reset_date": reset_date_for(organization),
+            "can_manage": scoping.can_manage_organization(request.user, organization),
+        },
     )

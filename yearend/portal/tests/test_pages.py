@@ -49,3 +49,27 @@ def test_a_teacher_does_not_see_other_schools(client, org, make_user):
     response = client.get(reverse("portal:organization", args=[org.site_code]))
     assert b"North Elementary" in response.content
     assert b"South Middle" not in response.content
+
+
+def test_the_organization_page_shows_the_reset_date_and_where_to_act(client, org, district_admin):
+    from datetime import date
+
+    from yearend.resetdates.models import OrganizationResetDate, ResetCycle
+
+    cycle = ResetCycle.objects.create(
+        year=2099, window_start=date(2099, 6, 1), window_end=date(2099, 10, 1)
+    )
+    OrganizationResetDate.unscoped.create(
+        organization=org, cycle=cycle, reset_date=date(2099, 7, 17), source="default"
+    )
+    client.force_login(district_admin)
+    response = client.get(reverse("portal:organization", args=[org.site_code]))
+    assert b"Friday, July 17, 2099" in response.content
+    assert reverse("resets:organization", args=[org.site_code]).encode() in response.content
+
+
+def test_a_teacher_gets_no_reset_controls(client, org, make_user):
+    teacher = make_user(Role.TEACHER, org)
+    client.force_login(teacher)
+    response = client.get(reverse("portal:organization", args=[org.site_code]))
+    assert reverse("resets:organization", args=[org.site_code]).encode() not in response.content
