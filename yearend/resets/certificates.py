@@ -74,6 +74,14 @@ def _pdf(certificate: dict) -> bytes:
     lines += [f"    {name}: {count:,}" for name, count in certificate["deleted"].items()]
     lines += ["", "Retained:"]
     lines += [f"    {name}: {count:,}" for name, count in certificate["retained"].items()]
+    archive = certificate.get("year_end_archive")
+    if archive:
+        lines += [
+            "",
+            f"Year-end archive: {archive['rows']:,} rows frozen before deletion, kept "
+            f"{archive['retention_days']} days, destroyed automatically after "
+            f"{archive['expires_at']}.",
+        ]
     lines += ["", "HMAC-SHA256 signature:", certificate["signature"]]
     for line in lines:
         pdf.drawString(72, y, line)

@@ -25,7 +25,7 @@ from yearend.organizations.models import Organization, School
 from yearend.resetdates.models import ResetCycle
 from yearend.resets import calendar_link
 from yearend.resets.certificates import sign, write_certificate
-from yearend.resets.hooks import snapshot_hooks
+from yearend.resets.hooks import certificate_sections, snapshot_hooks
 from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Step
 from yearend.resets.plan import category, execute_guarded, purge_plan
 from yearend.resets.selectors import _old_rows, delete_counts, reset_preview, retain_counts
@@ -402,6 +402,8 @@ def _step_certify(run: ResetRun):
             "tables_checked": len(run.verification["remaining"]),
         },
     }
+    autodiscover_modules("reset_hooks")
+    payload.update(certificate_sections(run))
     certificate = {**payload, "signature": sign(payload)}
     stem = f"{run.organization.site_code}-{run.cycle.year}-run{run.pk}"
     json_path, pdf_path = write_certificate(certificate, stem)

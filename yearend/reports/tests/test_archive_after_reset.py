@@ -29,6 +29,14 @@ def test_the_archive_outlives_the_reset_for_its_retention_only(client, seeded_or
     assert len(list(workbook["Students"].iter_rows())) == before + 1
     workbook.close()
 
+    run.refresh_from_db()
+    cited = run.certificate["year_end_archive"]
+    assert (cited["archive_id"], cited["rows"], cited["retention_days"]) == (archive.pk, 40, 30)
+    assert cited["destroyed_at"] is None
+    from yearend.resets.certificates import signature_valid
+
+    assert signature_valid(run.certificate)
+
     client.force_login(User.objects.get(organization=seeded_org, role=Role.DISTRICT_ADMIN))
     url = f"/reports/archives/{archive.pk}/download/"
     assert client.get(url).status_code == 200
