@@ -10,6 +10,8 @@ import random
 import zipfile
 from pathlib import Path
 
+from yearend.rosters.oneroster.validate import FILE_TITLES, V1P1_COLUMNS
+
 FIRST = [
     "Ava",
     "Ben",
@@ -51,76 +53,7 @@ LAST = [
     "Reyes",
 ]
 GRADES = ["KG", "01", "02", "03", "04", "05", "06", "07", "08"]
-HEADERS = {
-    "orgs": [
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "name",
-        "type",
-        "identifier",
-        "parentSourcedId",
-    ],
-    "academicSessions": [
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "title",
-        "type",
-        "startDate",
-        "endDate",
-        "parentSourcedId",
-        "schoolYear",
-    ],
-    "users": [
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "enabledUser",
-        "orgSourcedIds",
-        "role",
-        "username",
-        "userIds",
-        "givenName",
-        "familyName",
-        "middleName",
-        "identifier",
-        "email",
-        "sms",
-        "phone",
-        "agentSourcedIds",
-        "grades",
-        "password",
-    ],
-    "classes": [
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "title",
-        "grades",
-        "courseSourcedId",
-        "classCode",
-        "classType",
-        "location",
-        "schoolSourcedId",
-        "termSourcedIds",
-        "subjects",
-        "subjectCodes",
-        "periods",
-    ],
-    "enrollments": [
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "classSourcedId",
-        "schoolSourcedId",
-        "userSourcedId",
-        "role",
-        "primary",
-        "beginDate",
-        "endDate",
-    ],
-}
+HEADERS = {FILE_TITLES.get(name, name): list(cols) for name, cols in V1P1_COLUMNS.items()}
 STAMP = "2024-08-20T12:00:00.000Z"
 
 

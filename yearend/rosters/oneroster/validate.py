@@ -16,15 +16,67 @@ from yearend.rosters.oneroster.bundle import Bundle
 from yearend.rosters.oneroster.parse import Problems, Table, read_table
 
 BASE = ("sourcedId", "status", "dateLastModified")
+# Each file's OneRoster 1.1 columns in the order the spec writes them; 1.2 adds columns
+# after them. make_oneroster writes exactly these, so generated bundles match the reader.
+V1P1_COLUMNS: dict[str, tuple[str, ...]] = {
+    "orgs": (*BASE, "name", "type", "identifier", "parentSourcedId"),
+    "users": (
+        *BASE,
+        "enabledUser",
+        "orgSourcedIds",
+        "role",
+        "username",
+        "userIds",
+        "givenName",
+        "familyName",
+        "middleName",
+        "identifier",
+        "email",
+        "sms",
+        "phone",
+        "agentSourcedIds",
+        "grades",
+        "password",
+    ),
+    "classes": (
+        *BASE,
+        "title",
+        "grades",
+        "courseSourcedId",
+        "classCode",
+        "classType",
+        "location",
+        "schoolSourcedId",
+        "termSourcedIds",
+        "subjects",
+        "subjectCodes",
+        "periods",
+    ),
+    "enrollments": (
+        *BASE,
+        "classSourcedId",
+        "schoolSourcedId",
+        "userSourcedId",
+        "role",
+        "primary",
+        "beginDate",
+        "endDate",
+    ),
+    "academicsessions": (
+        *BASE,
+        "title",
+        "type",
+        "startDate",
+        "endDate",
+        "parentSourcedId",
+        "schoolYear",
+    ),
+}
 FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # name: (known columns, required columns)
     "orgs": (
         (
-            *BASE,
-            "name",
-            "type",
-            "identifier",
-            "parentSourcedId",
+            *V1P1_COLUMNS["orgs"],
             "metadata.classification",
             "metadata.gender",
             "metadata.boarding",
@@ -33,22 +85,7 @@ FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "users": (
         (
-            *BASE,
-            "enabledUser",
-            "orgSourcedIds",
-            "role",
-            "username",
-            "userIds",
-            "givenName",
-            "familyName",
-            "middleName",
-            "identifier",
-            "email",
-            "sms",
-            "phone",
-            "agentSourcedIds",
-            "grades",
-            "password",
+            *V1P1_COLUMNS["users"],
             "userMasterIdentifier",
             "preferredGivenName",
             "preferredMiddleName",
@@ -73,40 +110,11 @@ FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("userSourcedId", "roleType", "role", "orgSourcedId"),
     ),
     "classes": (
-        (
-            *BASE,
-            "title",
-            "grades",
-            "courseSourcedId",
-            "classCode",
-            "classType",
-            "location",
-            "schoolSourcedId",
-            "termSourcedIds",
-            "subjects",
-            "subjectCodes",
-            "periods",
-            "resources",
-        ),
+        (*V1P1_COLUMNS["classes"], "resources"),
         ("sourcedId", "title", "schoolSourcedId"),
     ),
-    "enrollments": (
-        (
-            *BASE,
-            "classSourcedId",
-            "schoolSourcedId",
-            "userSourcedId",
-            "role",
-            "primary",
-            "beginDate",
-            "endDate",
-        ),
-        ("classSourcedId", "userSourcedId", "role"),
-    ),
-    "academicsessions": (
-        (*BASE, "title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear"),
-        ("sourcedId", "type", "schoolYear"),
-    ),
+    "enrollments": (V1P1_COLUMNS["enrollments"], ("classSourcedId", "userSourcedId", "role")),
+    "academicsessions": (V1P1_COLUMNS["academicsessions"], ("sourcedId", "type", "schoolYear")),
 }
 FILE_TITLES = {"academicsessions": "academicSessions"}
 STATUSES = {"active": "active", "tobedeleted": "deleted", "inactive": "deleted", "": "active"}
