@@ -117,52 +117,37 @@ def make_oneroster(
     counts["academicSessions"] = 1
 
     handle, w = writer("users")
+
+    def user_row(sourced_id: str, school: int, role: str, username: str) -> list:
+        # The 1.1 users columns: identity, empty ids and contacts, grades, password.
+        # Names are drawn before the grade, which keeps bundles of one seed identical.
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        grade = rng.choice(GRADES) if role == "student" else ""
+        return [
+            sourced_id,
+            "active",
+            STAMP,
+            "true",
+            f"{prefix}sch-{school}",
+            role,
+            username,
+            "",
+            first,
+            last,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            grade,
+            "",
+        ]
+
     for t in range(teachers):
-        w.writerow(
-            [
-                f"{prefix}t-{t}",
-                "active",
-                STAMP,
-                "true",
-                f"{prefix}sch-{t % schools}",
-                "teacher",
-                f"{prefix}teacher{t}",
-                "",
-                rng.choice(FIRST),
-                rng.choice(LAST),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ]
-        )
+        w.writerow(user_row(f"{prefix}t-{t}", t % schools, "teacher", f"{prefix}teacher{t}"))
     for i in range(students):
-        w.writerow(
-            [
-                f"{prefix}s-{i}",
-                "active",
-                STAMP,
-                "true",
-                f"{prefix}sch-{i % schools}",
-                "student",
-                f"{prefix}student{i}",
-                "",
-                rng.choice(FIRST),
-                rng.choice(LAST),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                rng.choice(GRADES),
-                "",
-            ]
-        )
+        w.writerow(user_row(f"{prefix}s-{i}", i % schools, "student", f"{prefix}student{i}"))
     handle.close()
     counts["users"] = teachers + students
 
