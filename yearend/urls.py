@@ -13,5 +13,9 @@ urlpatterns = [
     path("rosters/", include("yearend.rosters.urls")),
     path("resets/", include("yearend.resets.urls")),
     path("reports/", include("yearend.reports.urls")),
+    path("api/", include("yearend.api.urls")),
+    path("notices/", include("yearend.notices.urls")),
+    path("vendor/", include("yearend.portal.vendor.urls")),
+    path("", include("yearend.health.urls")),
     path("", include("yearend.portal.urls")),
 ]

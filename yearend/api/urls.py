@@ -1,0 +1,3 @@
+"""URL routes; filled in by the work that owns this module."""
+
+urlpatterns: list = []

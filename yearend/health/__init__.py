@@ -1,0 +1,1 @@
+"""Health and metrics endpoints for operations and Prometheus."""
