@@ -144,6 +144,29 @@ elif TASK_BACKEND == "immediate":
 else:
     raise ValueError(f"TASK_BACKEND must be database, rq or immediate; got {TASK_BACKEND!r}")
 
+# Mail: console by default so a fresh checkout never sends real email.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Year-End Reset <no-reply@yearend.invalid>")
+# Absolute links in emails and certificates.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Throttles (sign-in, API tokens) count in the cache. One process on the embedded default
+# needs nothing more; several web processes share a Redis cache (CACHE_URL=redis://...).
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith("redis"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
