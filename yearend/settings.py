@@ -6,6 +6,13 @@ DEBUG               default: off
 ALLOWED_HOSTS       default: 127.0.0.1,localhost
 TASK_BACKEND        database (default, django-tasks-db), rq (Redis, scale-out) or immediate
 REDIS_URL           default: redis://127.0.0.1:6379/0 (only read with TASK_BACKEND=rq)
+RQ_JOB_TIMEOUT      seconds an RQ job may run before RQ kills it; default 21600
+RESET_MAX_CONCURRENT_RUNS            resets running at once, all organizations; default 50
+RESET_MAX_CONCURRENT_PURGES_PER_ORG  schools of one organization purged at once; default 4
+RESET_STALE_AFTER_SECONDS            a run (or purge) silent this long lost its worker; 300
+RESET_TICK_SECONDS                   how often the reset tick runs; default 60
+SCHEDULER_STALE_AFTER_SECONDS        /healthz fails when no scheduler ticked for this; 120
+METRICS_TOKEN       when set, /metrics needs "Authorization: Bearer <token>"
 """
 
 from pathlib import Path
@@ -131,9 +138,14 @@ _TASK_QUEUES = ["default", "resets", "imports", "reports", "notices"]
 if TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": _TASK_QUEUES}}
 elif TASK_BACKEND == "rq":
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": _TASK_QUEUES}}
-    RQ_QUEUES = {name: {"URL": REDIS_URL} for name in _TASK_QUEUES}
+    # RQ kills a job after DEFAULT_TIMEOUT (180 s by its own default): a big school's
+    # purge or an import waited on by the reset's pause step takes longer than that.
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT", 21600)}
+        for name in _TASK_QUEUES
+    }
 elif TASK_BACKEND == "immediate":
     TASKS = {
         "default": {
@@ -143,6 +155,14 @@ elif TASK_BACKEND == "immediate":
     }
 else:
     raise ValueError(f"TASK_BACKEND must be database, rq or immediate; got {TASK_BACKEND!r}")
+
+# Scale-out limits (yearend/resets/concurrency.py) and liveness (yearend/health).
+RESET_MAX_CONCURRENT_RUNS = env_int("RESET_MAX_CONCURRENT_RUNS", 50)
+RESET_MAX_CONCURRENT_PURGES_PER_ORG = env_int("RESET_MAX_CONCURRENT_PURGES_PER_ORG", 4)
+RESET_STALE_AFTER_SECONDS = env_int("RESET_STALE_AFTER_SECONDS", 300)
+RESET_TICK_SECONDS = env_int("RESET_TICK_SECONDS", 60)
+SCHEDULER_STALE_AFTER_SECONDS = env_int("SCHEDULER_STALE_AFTER_SECONDS", 120)
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # Mail: console by default so a fresh checkout never sends real email.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
