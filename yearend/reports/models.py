@@ -70,6 +70,8 @@ class ExportJob(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When the file was first downloaded: reminders before the reset ask until someone has.
+    downloaded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

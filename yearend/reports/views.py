@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from yearend.audit.models import Via
@@ -94,7 +95,12 @@ def export_download(request, job_id: int):
     if job.status != ExportJob.Status.DONE or not job.file_name:
         raise Http404("The file is not ready or has expired")
     name = f"student-data-{job.organization.site_code}-{job.pk}.{job.format}"
-    return FileResponse(open(media_path(job.file_name), "rb"), as_attachment=True, filename=name)
+    file = open(media_path(job.file_name), "rb")  # noqa: SIM115 (FileResponse closes it)
+    response = FileResponse(file, as_attachment=True, filename=name)
+    ExportJob.unscoped.filter(pk=job.pk, downloaded_at__isnull=True).update(
+        downloaded_at=timezone.now()
+    )
+    return response
 
 
 @login_required
