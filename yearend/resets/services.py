@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -23,7 +23,7 @@ from yearend.audit.services import audit_record
 from yearend.errors import Conflict, InvalidInput, ServiceError
 from yearend.organizations.models import Organization, School
 from yearend.resetdates.models import ResetCycle
-from yearend.resets import calendar_link
+from yearend.resets import calendar_link, concurrency
 from yearend.resets.certificates import sign, write_certificate
 from yearend.resets.hooks import certificate_sections, snapshot_hooks
 from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Step
@@ -37,8 +37,6 @@ logger = logging.getLogger(__name__)
 # Students (or classes) per purge batch: each batch is one short transaction.
 BATCH_SIZE = int(os.environ.get("RESET_PURGE_BATCH_SIZE", "500"))
 IMPORT_WAIT_SECONDS = float(os.environ.get("RESET_IMPORT_WAIT_SECONDS", "600"))
-# A running run whose heartbeat is older than this lost its worker; the tick re-drives it.
-STALE_AFTER = timedelta(minutes=5)
 WAIT = object()
 
 
@@ -262,8 +260,6 @@ def _step_cutover(run: ResetRun):
 
 
 def _step_purge(run: ResetRun, *, inline: bool = False):
-    from yearend.resets.tasks import purge_school_task
-
     with transaction.atomic():
         locked = ResetRun.unscoped.select_for_update().get(pk=run.pk)
         if not locked.counts:
@@ -277,16 +273,17 @@ def _step_purge(run: ResetRun, *, inline: bool = False):
             ],
             ignore_conflicts=True,
         )
-    pending = list(
-        SchoolPurge.tenant.of(run.organization)
-        .filter(run=run, done=False)
-        .values_list("school_id", flat=True)
-    )
-    for school_id in pending:
-        if inline:
+    if inline:
+        pending = list(
+            SchoolPurge.tenant.of(run.organization)
+            .filter(run=run, done=False)
+            .values_list("school_id", flat=True)
+        )
+        for school_id in pending:
             purge_school(run.pk, school_id, advance=False)
-        else:
-            purge_school_task.enqueue(run.pk, school_id)
+    else:
+        # One task per school, as many at once as the organization's limit allows.
+        concurrency.purges_dispatch(run)
     if SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
         return WAIT
     ResetRun.unscoped.filter(pk=run.pk, purged_at__isnull=True).update(purged_at=timezone.now())
@@ -433,12 +430,10 @@ _STEPS = {
 def reset_tick(now: datetime | None = None) -> list[ResetRun]:
     """Start every reset whose date has begun locally; re-drive runs that lost a worker."""
     now = now or timezone.now()
-    started = []
-    for organization, cycle, _date in calendar_link.dates_due(now):
-        run, created = reset_start(organization=organization, cycle=cycle, now=now)
-        if created:
-            started.append(run)
-    stale = ResetRun.unscoped.filter(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    started = concurrency.runs_start_due(now)
+    # A running run whose heartbeat is older than this lost its worker: re-drive it.
+    stale_before = now - concurrency.stale_after()
+    stale = ResetRun.unscoped.filter(status=Status.RUNNING, heartbeat_at__lt=stale_before)
     for run_id in stale.values_list("pk", flat=True):
         _heartbeat(run_id)
         _enqueue_advance(run_id)

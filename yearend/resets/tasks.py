@@ -2,14 +2,17 @@
 
 from django_tasks import task
 
-from yearend.resets import services
+from yearend.resets import concurrency, services
 
 
 @task(queue_name="resets")
 def reset_advance_task(run_id: int) -> None:
     services.reset_advance(run_id)
+    concurrency.after_task(run_id)
 
 
 @task(queue_name="resets")
 def purge_school_task(run_id: int, school_id: int) -> None:
     services.purge_school(run_id, school_id)
+    # The school's slot is free now: the next school (or organization) takes it.
+    concurrency.after_task(run_id)

@@ -24,3 +24,22 @@ class SchedulerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkSlot(models.Model):
+    """One of a fixed number of places for concurrent work in a scope (yearend/resets/
+    concurrency.py). Whoever changes ``holder`` with a conditional update owns the slot:
+    the database, not a process, decides who gets the last free place."""
+
+    scope = models.CharField(max_length=64)
+    number = models.PositiveIntegerField()
+    holder = models.CharField(max_length=64, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "number"], name="one_slot_per_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}#{self.number} ({self.holder or 'free'})"

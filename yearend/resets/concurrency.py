@@ -1,0 +1,223 @@
+"""How many resets and school purges run at once, decided by the database.
+
+Two limits (settings) keep a shared PostgreSQL healthy when thousands of districts are due
+on one Friday and any number of workers on any number of machines pull from the queues:
+
+- ``RESET_MAX_CONCURRENT_RUNS``: resets the tick has started that are still running;
+- ``RESET_MAX_CONCURRENT_PURGES_PER_ORG``: schools of one organization purged at once
+  (their tasks spread over every worker; the limit keeps one district from taking all).
+
+A limit of N is N ``WorkSlot`` rows in a scope (``runs``, ``purge:<organization id>``).
+Work starts only after its claimer changed a slot's holder with a conditional UPDATE
+naming the holder it saw (compare-and-set): of two workers racing for the last slot one
+update matches and the other changes nothing, on SQLite and PostgreSQL alike.
+
+Slots are released lazily. A slot is free when its holder has finished (its run is no
+longer running; its school is purged) or gone silent for ``RESET_STALE_AFTER_SECONDS``
+(a killed worker). So nothing has to remember to release, and a crash never leaks one.
+Whoever finishes work starts the next (``after_task``); the minute tick is the fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
+from yearend.scheduling.models import WorkSlot
+
+logger = logging.getLogger(__name__)
+
+RUNS_SCOPE = "runs"
+
+
+def stale_after() -> timedelta:
+    """Silence after which a run or a school purge is taken to have lost its worker."""
+    return timedelta(seconds=settings.RESET_STALE_AFTER_SECONDS)
+
+
+def purge_scope(organization_id: int) -> str:
+    return f"purge:{organization_id}"
+
+
+# --------------------------------------------------------------------------- slots
+
+
+def _slots(scope: str, limit: int) -> list[WorkSlot]:
+    rows = list(WorkSlot.objects.filter(scope=scope, number__lt=limit).order_by("number"))
+    if len(rows) < limit:
+        WorkSlot.objects.bulk_create(
+            [WorkSlot(scope=scope, number=n) for n in range(limit)], ignore_conflicts=True
+        )
+        rows = list(WorkSlot.objects.filter(scope=scope, number__lt=limit).order_by("number"))
+    return rows
+
+
+def slot_claim(
+    scope: str,
+    limit: int,
+    holder: str,
+    free: Callable[[list[WorkSlot], datetime], set[int]],
+    now: datetime | None = None,
+) -> bool:
+    """Take a free slot of ``scope`` for ``holder``; False when all ``limit`` are busy.
+
+    ``free`` gets the slots and returns the pks of those whose holder is done or silent.
+    A limit of 0 or less means no limit.
+    """
+    if limit <= 0:
+        return True
+    now = now or timezone.now()
+    slots = _slots(scope, limit)
+    free_pks = free(slots, now)
+    for slot in slots:
+        if slot.pk not in free_pks:
+            continue
+        taken = WorkSlot.objects.filter(
+            pk=slot.pk, holder=slot.holder, claimed_at=slot.claimed_at
+        ).update(holder=holder, claimed_at=now)
+        if taken:
+            return True
+    return False
+
+
+def busy_holders(scope: str, limit: int, free) -> set[str]:
+    """Holders of the slots of ``scope`` that are not free (work in progress)."""
+    if limit <= 0:
+        return set()
+    now = timezone.now()
+    slots = _slots(scope, limit)
+    free_pks = free(slots, now)
+    return {slot.holder for slot in slots if slot.pk not in free_pks}
+
+
+# --------------------------------------------------------------------------- purges
+
+
+def _free_purge_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
+    """Free: empty, or its school is purged, its run stopped, or silent too long."""
+    ids = {int(s.holder) for s in slots if s.holder}
+    progress = {
+        p.pk: p
+        for p in SchoolPurge.unscoped.filter(pk__in=ids).select_related("run").only(
+            "pk", "done", "updated_at", "run__status", "run__step"
+        )
+    }
+    silent_since = now - stale_after()
+    free, seen = set(), set()
+    for slot in slots:
+        p = progress.get(int(slot.holder)) if slot.holder else None
+        if (
+            p is None
+            or p.done
+            or p.run.status != Status.RUNNING
+            or p.run.step != Step.PURGE
+            or max(p.updated_at, slot.claimed_at or p.updated_at) < silent_since
+            or slot.holder in seen  # a race gave one school two slots: one is spare
+        ):
+            free.add(slot.pk)
+        else:
+            seen.add(slot.holder)
+    return free
+
+
+def purges_dispatch(run: ResetRun) -> int:
+    """Enqueue the purge of as many pending schools of ``run`` as free slots allow.
+
+    Schools already being purged are skipped; a school whose worker went silent is
+    dispatched again. Returns how many tasks were enqueued.
+    """
+    from yearend.resets.tasks import purge_school_task
+
+    limit = settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG
+    scope = purge_scope(run.organization_id)
+    busy = busy_holders(scope, limit, _free_purge_slots)
+    pending = (
+        SchoolPurge.tenant.of(run.organization_id)
+        .filter(run_id=run.pk, done=False)
+        .order_by("pk")
+        .values_list("pk", "school_id")
+    )
+    enqueued = 0
+    for progress_id, school_id in pending:
+        if str(progress_id) in busy:
+            continue
+        if not slot_claim(scope, limit, str(progress_id), _free_purge_slots):
+            break  # the organization's limit is reached: a finishing school dispatches on
+        purge_school_task.enqueue(run.pk, school_id)
+        enqueued += 1
+    return enqueued
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def _free_run_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
+    """Free: empty, its run stopped, or claimed long ago by a starter that never started."""
+    keys = [tuple(int(x) for x in s.holder.split(":")) for s in slots if s.holder]
+    running: set = set()
+    existing: set = set()
+    if keys:
+        org_ids = {org for org, _ in keys}
+        running = set(
+            ResetRun.unscoped.filter(organization_id__in=org_ids, status=Status.RUNNING)
+            .values_list("organization_id", "cycle_id")
+        )
+        existing = set(
+            ResetRun.unscoped.filter(organization_id__in=org_ids).values_list(
+                "organization_id", "cycle_id"
+            )
+        )
+    free = set()
+    for slot in slots:
+        if not slot.holder:
+            free.add(slot.pk)
+            continue
+        key = tuple(int(x) for x in slot.holder.split(":"))
+        if key in running:
+            continue
+        if key in existing or (slot.claimed_at or now) < now - stale_after():
+            free.add(slot.pk)
+    return free
+
+
+def runs_start_due(now: datetime | None = None) -> list[ResetRun]:
+    """Start due resets while run slots are free; returns the runs this call created."""
+    from yearend.resets import calendar_link
+    from yearend.resets.services import reset_start
+
+    now = now or timezone.now()
+    limit = settings.RESET_MAX_CONCURRENT_RUNS
+    started = []
+    for organization, cycle, _date in calendar_link.dates_due(now):
+        holder = f"{organization.pk}:{cycle.pk}"
+        if not slot_claim(RUNS_SCOPE, limit, holder, _free_run_slots, now=now):
+            logger.info("reset run limit %s reached; the rest start as runs finish", limit)
+            break
+        run, created = reset_start(organization=organization, cycle=cycle, now=now)
+        if created:
+            started.append(run)
+    return started
+
+
+def runs_running() -> int:
+    return ResetRun.unscoped.filter(status=Status.RUNNING).count()
+
+
+# --------------------------------------------------------------------------- hand-over
+
+
+def after_task(run_id: int) -> None:
+    """Called when a reset task ends: hand its place to the next school or organization."""
+    run = ResetRun.unscoped.filter(pk=run_id).only("pk", "organization_id", "status", "step")
+    run = run.first()
+    if run is None:
+        return
+    if run.status == Status.RUNNING and run.step == Step.PURGE:
+        purges_dispatch(run)
+    elif run.status != Status.RUNNING:
+        runs_start_due()

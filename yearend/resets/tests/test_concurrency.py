@@ -1,0 +1,159 @@
+"""Concurrency limits of the reset engine: runs overall, school purges per organization."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from yearend.demo.seeding import seed_demo
+from yearend.organizations.models import School
+from yearend.people.models import Student
+from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
+from yearend.resets import concurrency, services
+from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
+from yearend.resets.tests.helpers import start_reset
+from yearend.scheduling.models import WorkSlot
+
+pytestmark = [pytest.mark.core, pytest.mark.django_db]
+
+
+@pytest.fixture
+def org_with_five_schools(db):
+    org = seed_demo(organizations=1, students_per_org=20, seed=3, as_of=date(2024, 6, 20))
+    org = org.organizations[0]
+    for n in range(3):
+        School.unscoped.create(organization=org, name=f"Extra {n}", sis_sourced_id=f"X{n}")
+    return org
+
+
+def _run_at_purge(org) -> ResetRun:
+    """A run stopped right before its purge step, as the engine leaves it."""
+    run, _ = services.reset_start(organization=org, advance=False)
+    for step in (Step.PAUSE, Step.SNAPSHOT, Step.CUTOVER):
+        services._STEPS[step](run)
+        services._transition(run, step, services.STEP_ORDER[services.STEP_ORDER.index(step) + 1])
+        run.refresh_from_db()
+    return run
+
+
+def _capture_enqueues(monkeypatch) -> list[tuple[int, int]]:
+    from yearend.resets import tasks
+
+    sent: list[tuple[int, int]] = []
+
+    class Recorder:  # tasks are frozen dataclasses: replace the whole task
+        @staticmethod
+        def enqueue(*args):
+            sent.append(args)
+
+    monkeypatch.setattr(tasks, "purge_school_task", Recorder)
+    return sent
+
+
+def test_a_slot_goes_to_one_claimer_and_frees_when_its_holder_is_done():
+    done: set[str] = set()
+
+    def free(slots, now):
+        return {s.pk for s in slots if not s.holder or s.holder in done}
+
+    assert concurrency.slot_claim("t", 2, "a", free)
+    assert concurrency.slot_claim("t", 2, "b", free)
+    assert not concurrency.slot_claim("t", 2, "c", free)
+    done.add("a")
+    assert concurrency.slot_claim("t", 2, "c", free)
+    assert sorted(WorkSlot.objects.filter(scope="t").values_list("holder", flat=True)) == [
+        "b",
+        "c",
+    ]
+
+
+def test_a_claim_that_lost_the_race_takes_nothing():
+    """The update names the holder it saw: a slot changed under it is not taken."""
+
+    def free_but_stolen(slots, now):
+        WorkSlot.objects.filter(scope="r").update(holder="thief", claimed_at=now)
+        return {s.pk for s in slots}
+
+    assert not concurrency.slot_claim("r", 1, "me", free_but_stolen)
+    assert WorkSlot.objects.get(scope="r").holder == "thief"
+
+
+def test_purges_of_one_organization_never_exceed_its_limit(
+    org_with_five_schools, monkeypatch, settings
+):
+    settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG = 2
+    sent = _capture_enqueues(monkeypatch)
+    run = _run_at_purge(org_with_five_schools)
+
+    assert services._step_purge(run) is services.WAIT
+    assert len(sent) == 2
+    concurrency.purges_dispatch(run)  # a repeated dispatch starts nothing new
+    assert len(sent) == 2
+
+    # One school finishes: exactly one more starts.
+    finished = SchoolPurge.tenant.of(run.organization).get(run=run, school_id=sent[0][1])
+    services.purge_school(run.pk, finished.school_id, advance=False)
+    concurrency.after_task(run.pk)
+    assert len(sent) == 3
+    assert len({school for _, school in sent}) == 3
+
+
+def test_a_silent_school_is_dispatched_again(org_with_five_schools, monkeypatch, settings):
+    settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG = 1
+    sent = _capture_enqueues(monkeypatch)
+    run = _run_at_purge(org_with_five_schools)
+    services._step_purge(run)
+    assert len(sent) == 1
+
+    # Its worker was killed: no progress for longer than the stale limit.
+    long_ago = timezone.now() - timedelta(seconds=settings.RESET_STALE_AFTER_SECONDS + 5)
+    SchoolPurge.unscoped.filter(run=run).update(updated_at=long_ago)
+    WorkSlot.objects.update(claimed_at=long_ago)
+    concurrency.purges_dispatch(run)
+    assert len(sent) == 2
+
+
+def test_a_limited_reset_finishes_and_deletes_every_student(org_with_five_schools, settings):
+    settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG = 1
+    run, _ = start_reset(org_with_five_schools)
+
+    run.refresh_from_db()
+    assert run.status == Status.SUCCEEDED, run.error
+    assert Student.tenant.of(run.organization).count() == 0
+    assert SchoolPurge.tenant.of(run.organization).filter(done=False).count() == 0
+
+
+@pytest.fixture
+def three_due(make_organization):
+    cycle = ResetCycle.objects.get(year=2024)
+    orgs = [make_organization(f"DUE00{n}") for n in range(3)]
+    for org in orgs:
+        OrganizationResetDate.unscoped.create(
+            organization=org,
+            cycle=cycle,
+            reset_date=date(2024, 7, 19),
+            source=ResetDateSource.DEFAULT,
+        )
+    return orgs
+
+
+def test_the_tick_starts_no_more_runs_than_the_limit(three_due, monkeypatch, settings):
+    settings.RESET_MAX_CONCURRENT_RUNS = 2
+    monkeypatch.setattr(services, "_enqueue_advance", lambda run_id: None)  # runs stay running
+    now = datetime(2024, 7, 22, 12, 0, tzinfo=UTC)
+
+    assert len(services.reset_tick(now)) == 2
+    assert len(services.reset_tick(now)) == 0
+    assert ResetRun.unscoped.filter(status=Status.RUNNING).count() == 2
+
+    # A run ends (here: fails); its place goes to the third organization.
+    ResetRun.unscoped.filter(pk=ResetRun.unscoped.first().pk).update(status=Status.FAILED)
+    assert len(services.reset_tick(now)) == 1
+    assert ResetRun.unscoped.count() == 3
+
+
+def test_no_limit_starts_every_due_run(three_due, monkeypatch, settings):
+    settings.RESET_MAX_CONCURRENT_RUNS = 0
+    monkeypatch.setattr(services, "_enqueue_advance", lambda run_id: None)
+
+    assert len(services.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))) == 3
