@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean
+.PHONY: run run-scaled test test-sqlite test-postgres lint bench install clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(PY) -m yearend.run
+
+# The scale-out stack on local PostgreSQL and Redis: gunicorn, WORKERS RQ workers, a scheduler.
+run-scaled: $(STAMP)
+	$(PY) -m yearend.run_scaled
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,168 @@
+"""`make run-scaled`: the scale-out stack on one machine, in the foreground.
+
+The same code as `make run`, configured as production is: PostgreSQL, the django-tasks
+RQ backend on Redis, the web app under gunicorn (2 processes), WORKERS RQ workers
+(default 2) listening on every queue, and one scheduler. It creates and migrates the
+database, loads demo data when it is empty, prints the logins and URLs, and stops
+everything on Ctrl-C. Environment (all optional):
+
+SCALED_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/yer_scale_stack
+REDIS_URL            default redis://127.0.0.1:6379/1 (queues)
+CACHE_URL            default redis://127.0.0.1:6379/2 (throttles shared by the web processes)
+WORKERS              RQ worker processes, default 2
+RUN_ADDRESS          default 127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+QUEUES = ["resets", "imports", "reports", "notices", "default"]
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/yer_scale_stack"
+
+
+def scaled_environment(
+    database_url: str, redis_url: str, cache_url: str, **extra: str
+) -> dict[str, str]:
+    """The environment every process of the scaled stack shares."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "yearend.settings",
+        "DATABASE_URL": database_url,
+        "TASK_BACKEND": "rq",
+        "REDIS_URL": redis_url,
+        "CACHE_URL": cache_url,
+        **extra,
+    }
+
+
+def worker_command(name: str | None = None) -> list[str]:
+    """One RQ worker on every queue, running django-tasks jobs (django-tasks-rq's Job)."""
+    command = [*MANAGE, "rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
+    if name:
+        command += ["--name", name]
+    return [*command, *QUEUES]
+
+
+def scheduler_command(interval: float = 5.0) -> list[str]:
+    return [*MANAGE, "run_scheduler", "--interval", str(interval)]
+
+
+def web_command(address: str, processes: int = 2) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "yearend.wsgi_local:application",
+        "--workers",
+        str(processes),
+        "--bind",
+        address,
+        "--timeout",
+        "60",
+    ]
+
+
+def database_create(url: str) -> None:
+    """CREATE DATABASE when it does not exist yet (the server must be reachable)."""
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"Created database {name}")
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run([*MANAGE, *args], check=True, cwd=ROOT, env=env)  # noqa: S603
+
+
+def _database_is_empty(env: dict) -> bool:
+    out = subprocess.run(  # noqa: S603
+        [
+            *MANAGE,
+            "shell",
+            "-c",
+            "from yearend.organizations.models import Organization as O; print(O.objects.exists())",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip().endswith("False")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM (e.g. from a supervisor) stops the stack like Ctrl-C
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    database_url = os.environ.get("SCALED_DATABASE_URL", DEFAULT_DATABASE_URL)
+    address = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
+    workers = int(os.environ.get("WORKERS", "2"))
+    env = scaled_environment(
+        database_url,
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/2"),
+        MEDIA_ROOT=os.environ.get("MEDIA_ROOT", str(ROOT / "var" / "scaled-files")),
+    )
+    database_create(database_url)
+    # Migrations first, always before new code serves or works (see README "Deployment").
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    if _database_is_empty(env):
+        print("Empty database: loading demo data (3 organizations, 300 students each)...")
+        _manage(env, "seed_demo", "--organizations", "3", "--students-per-org", "300")
+    _manage(env, "demo_ready")
+
+    processes = [("web", web_command(address))]
+    processes += [(f"worker-{n + 1}", worker_command()) for n in range(workers)]
+    processes += [("scheduler", scheduler_command())]
+    children = [
+        (name, subprocess.Popen(cmd, cwd=ROOT, env=env))  # noqa: S603
+        for name, cmd in processes
+    ]
+    print(
+        f"\nYear-End Reset (scaled: PostgreSQL, RQ, gunicorn x2, {workers} workers, "
+        f"1 scheduler) at http://{address}/  (Ctrl-C stops it)\n"
+        "  logins (password reset-demo-2024): demo001-district-admin, "
+        "demo001-school-admin, demo001-teacher-1, demo-csm, demo-ops\n"
+        f"  health: http://{address}/healthz   metrics: http://{address}/metrics   "
+        f"operations: http://{address}/admin/\n"
+        f"  database: {database_url}   queues: {env['REDIS_URL']}\n"
+    )
+    try:
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    print(f"{name} exited with code {child.returncode}; stopping.")
+                    return child.returncode or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping...")
+        return 0
+    finally:
+        for _, child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for _, child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
