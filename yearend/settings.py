@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "yearend.notices",
     "yearend.portal",
     "yearend.api",
+    "ninja",  # its Swagger UI files, so /api/v1/docs works without a CDN
     "yearend.demo",
     "yearend.scheduling",
 ]

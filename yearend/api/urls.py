@@ -1,3 +1,10 @@
-"""URL routes; filled in by the work that owns this module."""
+from django.urls import path
 
-urlpatterns: list = []
+from yearend.api import views
+from yearend.api.v1 import api
+
+urlpatterns = [
+    path("tokens/", views.tokens, name="api-tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="api-token-revoke"),
+    path("v1/", api.urls),
+]

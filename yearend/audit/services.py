@@ -1,8 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from yearend.audit.models import AuditEvent, Via
+
+# Where the current request came from, for every audit row written while it is handled.
+# Set once by the API (and any adapter that knows the client), so services need not pass it.
+_remote_addr: ContextVar[str | None] = ContextVar("audit_remote_addr", default=None)
+
+
+@contextmanager
+def audit_origin(remote_addr: str | None) -> Iterator[None]:
+    """Audit rows written inside this block record ``remote_addr`` as where they came from."""
+    token = _remote_addr.set(remote_addr or None)
+    try:
+        yield
+    finally:
+        _remote_addr.reset(token)
 
 
 def audit_record(
@@ -23,5 +40,5 @@ def audit_record(
         organization=organization,
         via=via,
         details=details or {},
-        remote_addr=remote_addr,
+        remote_addr=remote_addr or _remote_addr.get(),
     )

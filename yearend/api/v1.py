@@ -1,0 +1,48 @@
+"""Version 1 of the REST API: one NinjaAPI, its auth, its errors, its routers.
+
+Mounted at /api/v1/; the OpenAPI document is /api/v1/openapi.json and the docs page
+/api/v1/docs (Swagger UI served from this project's static files, no CDN).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from yearend.api.auth import api_auth, client_ip
+from yearend.api.endpoints import calendar, organizations, reports, resets, rosters, vendor
+from yearend.api.errors import install_error_handlers
+from yearend.audit.services import audit_origin
+
+api = NinjaAPI(
+    title="Year-End Reset API",
+    version="1",
+    description=(
+        "The same rules and messages as the portal. Authenticate with a personal token "
+        "(`Authorization: Bearer <token>`, made at /api/tokens/) or a signed-in session "
+        "(writes need the CSRF token). Errors are JSON: `code`, `message`, optional `field`."
+    ),
+    urls_namespace="api-v1",
+    auth=api_auth,
+    docs=Swagger(settings={"persistAuthorization": False}),
+)
+install_error_handlers(api)
+
+
+def _remember_origin(view):
+    """Every audit row written while a request is handled records the client's address."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with audit_origin(client_ip(request)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+api.add_decorator(_remember_origin, mode="view")
+
+for module in (organizations, calendar, resets, reports, rosters, vendor):
+    api.add_router("", module.router)
