@@ -65,6 +65,9 @@ def web_command(address: str, processes: int = 2) -> list[str]:
         "yearend.wsgi_local:application",
         "--workers",
         str(processes),
+        # Threads: a page mostly waits on PostgreSQL, so each process serves several.
+        "--threads",
+        "4",
         "--bind",
         address,
         "--timeout",

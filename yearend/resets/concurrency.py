@@ -172,16 +172,19 @@ def _free_run_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
                 "organization_id", "cycle_id"
             )
         )
-    free = set()
+    free, seen = set(), set()
     for slot in slots:
-        if not slot.holder:
+        if not slot.holder or slot.holder in seen:  # a race gave one run two slots
             free.add(slot.pk)
             continue
         key = tuple(int(x) for x in slot.holder.split(":"))
         if key in running:
+            seen.add(slot.holder)
             continue
         if key in existing or (slot.claimed_at or now) < now - stale_after():
             free.add(slot.pk)
+        else:
+            seen.add(slot.holder)
     return free
 
 
