@@ -1,0 +1,13 @@
+from datetime import timedelta
+
+from yearend.periodic import periodic
+
+
+# Every five minutes: a held import or a failed reset is news that should not wait for
+# tomorrow, and a pass that finds nothing new costs a handful of indexed queries (the
+# reminders' unique keys make the daily ones idempotent however often it runs).
+@periodic("notices.send_due", every=timedelta(minutes=5))
+def send_due_notices() -> None:
+    from yearend.notices.services import notices_send_due
+
+    notices_send_due()
