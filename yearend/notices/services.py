@@ -47,16 +47,20 @@ MAX_ATTEMPTS = 5
 # Mails sent per pass at most; the rest go in the next pass minutes later.
 DELIVERY_BATCH = 2_000
 _KEY_CHUNK = 500
+_LOAD_CHUNK = 200
 
 
-def notices_send_due(*, as_of: date | None = None, now: datetime | None = None) -> dict:
+def notices_send_due(
+    *, as_of: date | None = None, now: datetime | None = None, connection=None
+) -> dict:
     """One pass: record every notice due by now (or by the end of ``as_of``, a replayed
-    day), cancel reminders for dates that moved, then send what is unsent."""
+    day), cancel reminders for dates that moved, then send what is unsent (through
+    ``connection`` if given, else the configured mail backend)."""
     now = now or timezone.now()
     clock = planning.Clock.for_pass(now=now, as_of=as_of)
     recorded = notices_record_due(clock)
     cancelled = notices_cancel_replanned()
-    delivered = notices_deliver(now=now)
+    delivered = notices_deliver(now=now, connection=connection)
     return {"recorded": recorded, "cancelled": cancelled, **delivered}
 
 
@@ -182,13 +186,39 @@ def _send(notice: Notice, connection) -> None:
     message.send()
 
 
+def _deliver_one(notice: Notice, now: datetime, connection) -> str:
+    """Claim, send, mark sent: two conditional updates around the mail."""
+    claimed = Notice.unscoped.filter(_sendable(now), pk=notice.pk).update(
+        delivery=Delivery.SENDING, send_claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return "skipped"  # another worker has it, or it was cancelled meanwhile
+    attempts = notice.attempts + 1
+    try:
+        _send(notice, connection)
+    except Exception as error:
+        gave_up = attempts >= MAX_ATTEMPTS
+        Notice.unscoped.filter(pk=notice.pk, delivery=Delivery.SENDING).update(
+            delivery=Delivery.FAILED if gave_up else Delivery.PENDING,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.warning(
+            "notice %s to %s not sent (attempt %s): %s", notice.pk, notice.email, attempts, error
+        )
+        return "failed" if gave_up else "retry"
+    _mark_sent(notice.pk, timezone.now())
+    return "sent"
+
+
 def _mark_sent(notice_id: int, now: datetime) -> None:
     Notice.unscoped.filter(pk=notice_id, delivery=Delivery.SENDING).update(
         delivery=Delivery.SENT, sent_at=now
     )
 
 
-def notices_deliver(*, now: datetime | None = None, limit: int = DELIVERY_BATCH) -> dict:
+def notices_deliver(
+    *, now: datetime | None = None, limit: int = DELIVERY_BATCH, connection=None
+) -> dict:
     """Send recorded, unsent notices; each claimed by a conditional update first."""
     now = now or timezone.now()
     ids = list(
@@ -197,37 +227,13 @@ def notices_deliver(*, now: datetime | None = None, limit: int = DELIVERY_BATCH)
     counts: Counter[str] = Counter()
     if not ids:
         return {"sent": 0, "retry": 0, "failed": 0}
-    connection = mail.get_connection()
+    connection = connection or mail.get_connection()
     try:
-        for notice_id in ids:
-            claimed = (
-                Notice.unscoped.filter(_sendable(now), pk=notice_id).update(
-                    delivery=Delivery.SENDING, send_claimed_at=now, attempts=F("attempts") + 1
-                )
-                == 1
-            )
-            if not claimed:
-                continue  # another worker has it
-            notice = Notice.unscoped.get(pk=notice_id)
-            try:
-                _send(notice, connection)
-            except Exception as error:
-                gave_up = notice.attempts >= MAX_ATTEMPTS
-                Notice.unscoped.filter(pk=notice_id, delivery=Delivery.SENDING).update(
-                    delivery=Delivery.FAILED if gave_up else Delivery.PENDING,
-                    last_error=f"{type(error).__name__}: {error}"[:2000],
-                )
-                logger.warning(
-                    "notice %s to %s not sent (attempt %s): %s",
-                    notice_id,
-                    notice.email,
-                    notice.attempts,
-                    error,
-                )
-                counts["failed" if gave_up else "retry"] += 1
-                continue
-            _mark_sent(notice_id, timezone.now())
-            counts["sent"] += 1
+        for start in range(0, len(ids), _LOAD_CHUNK):
+            # A recorded notice's text never changes: read a chunk before claiming it.
+            loaded = Notice.unscoped.in_bulk(ids[start : start + _LOAD_CHUNK])
+            for notice_id in sorted(loaded):
+                counts[_deliver_one(loaded[notice_id], now, connection)] += 1
     finally:
         connection.close()
     return {"sent": counts["sent"], "retry": counts["retry"], "failed": counts["failed"]}

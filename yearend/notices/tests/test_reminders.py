@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
 from yearend.notices.kinds import NoticeKind
 from yearend.notices.models import Delivery, Notice
@@ -194,3 +195,26 @@ def test_the_30_day_reminder_goes_when_that_day_begins_locally(
     ]
     notices_send_due(now=first_moment + timedelta(hours=23))
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.core
+def test_downloading_the_export_takes_it_off_the_list(client, home, home_people, mailoutbox):
+    from yearend.reports.services import media_path
+
+    job = ExportJob.unscoped.create(
+        organization=home, status=ExportJob.Status.DONE, file_name="notices-test/export.xlsx"
+    )
+    media_path(job.file_name).parent.mkdir(parents=True, exist_ok=True)
+    media_path(job.file_name).write_bytes(b"xlsx")
+    notices_send_due(as_of=date(2024, 8, 2), now=utc(2024, 8, 2, 12))
+    assert "Download the Student Data Export" in mailoutbox[0].body
+    client.force_login(home_people["da1"])
+    response = client.get(reverse("reports:export-download", args=[job.pk]))
+    assert response.status_code == 200
+    response.close()
+    job.refresh_from_db()
+    assert job.downloaded_at is not None
+    # The pass compares with the real download time: replay a day after it.
+    notices_send_due(as_of=date(2024, 8, 9), now=job.downloaded_at + timedelta(days=1))
+    seven_days = [m for m in mailoutbox if "7 days" in m.subject]
+    assert seven_days and "Download the Student Data Export" not in seven_days[0].body
