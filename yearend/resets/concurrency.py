@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from yearend.organizations.models import Organization
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
 from yearend.scheduling.models import WorkSlot
 
@@ -103,9 +104,9 @@ def _free_purge_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
     ids = {int(s.holder) for s in slots if s.holder}
     progress = {
         p.pk: p
-        for p in SchoolPurge.unscoped.filter(pk__in=ids).select_related("run").only(
-            "pk", "done", "updated_at", "run__status", "run__step"
-        )
+        for p in SchoolPurge.unscoped.filter(pk__in=ids)
+        .select_related("run")
+        .only("pk", "done", "updated_at", "run__status", "run__step")
     }
     silent_since = now - stale_after()
     free, seen = set(), set()
@@ -164,8 +165,9 @@ def _free_run_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
     if keys:
         org_ids = {org for org, _ in keys}
         running = set(
-            ResetRun.unscoped.filter(organization_id__in=org_ids, status=Status.RUNNING)
-            .values_list("organization_id", "cycle_id")
+            ResetRun.unscoped.filter(
+                organization_id__in=org_ids, status=Status.RUNNING
+            ).values_list("organization_id", "cycle_id")
         )
         existing = set(
             ResetRun.unscoped.filter(organization_id__in=org_ids).values_list(
@@ -188,23 +190,30 @@ def _free_run_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
     return free
 
 
-def runs_start_due(now: datetime | None = None) -> list[ResetRun]:
-    """Start due resets while run slots are free; returns the runs this call created."""
+def runs_start_due(now: datetime | None = None) -> list[Organization]:
+    """Hand due resets to the workers while run slots are free; returns their organizations.
+
+    The tick itself only reads the due dates (one query) and claims slots: the start of
+    each reset (its preview counts, the claim of the run) is a task, so one tick stays
+    fast over tens of thousands of organizations.
+    """
     from yearend.resets import calendar_link
-    from yearend.resets.services import reset_start
+    from yearend.resets.tasks import reset_start_task
 
     now = now or timezone.now()
     limit = settings.RESET_MAX_CONCURRENT_RUNS
-    started = []
+    busy = busy_holders(RUNS_SCOPE, limit, _free_run_slots)
+    handed = []
     for organization, cycle, _date in calendar_link.dates_due(now):
         holder = f"{organization.pk}:{cycle.pk}"
+        if holder in busy:
+            continue  # its start is queued already
         if not slot_claim(RUNS_SCOPE, limit, holder, _free_run_slots, now=now):
             logger.info("reset run limit %s reached; the rest start as runs finish", limit)
             break
-        run, created = reset_start(organization=organization, cycle=cycle, now=now)
-        if created:
-            started.append(run)
-    return started
+        reset_start_task.enqueue(organization.pk, cycle.pk)
+        handed.append(organization)
+    return handed
 
 
 def runs_running() -> int:

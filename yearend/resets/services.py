@@ -427,8 +427,9 @@ _STEPS = {
 # --------------------------------------------------------------------------- tick
 
 
-def reset_tick(now: datetime | None = None) -> list[ResetRun]:
-    """Start every reset whose date has begun locally; re-drive runs that lost a worker."""
+def reset_tick(now: datetime | None = None) -> list[Organization]:
+    """Start every reset whose date has begun locally (up to the run limit, each as a task);
+    re-drive runs that lost a worker. Returns the organizations whose reset it started."""
     now = now or timezone.now()
     started = concurrency.runs_start_due(now)
     # A running run whose heartbeat is older than this lost its worker: re-drive it.

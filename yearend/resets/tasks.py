@@ -6,6 +6,18 @@ from yearend.resets import concurrency, services
 
 
 @task(queue_name="resets")
+def reset_start_task(organization_id: int, cycle_id: int) -> None:
+    """Start a due reset the tick handed over (idempotent: one run per cycle)."""
+    from yearend.organizations.models import Organization
+    from yearend.resetdates.models import ResetCycle
+
+    services.reset_start(
+        organization=Organization.objects.get(pk=organization_id),
+        cycle=ResetCycle.objects.get(pk=cycle_id),
+    )
+
+
+@task(queue_name="resets")
 def reset_advance_task(run_id: int) -> None:
     services.reset_advance(run_id)
     concurrency.after_task(run_id)

@@ -127,6 +127,7 @@ def scaled(tmp_path_factory):
             processes.append(_spawn(scheduler_command(0.5), env, logs / f"scheduler-{n}.log"))
         killed = _kill_a_busy_worker(processes[0], url, REDIS_URL, "proof-worker-0")
         observed = _wait_until_all_done(url)
+        observed["export"] = _export_on_the_workers(env, url)
         yield _probe(env), killed, observed
     finally:
         for proc in processes:
@@ -215,6 +216,33 @@ def test_twenty_due_organizations_each_reset_exactly_once_despite_a_killed_worke
         assert run["verification"]["ok"] and run["certificate_written"], site_code
         assert run["counts"]["students"] == STUDENTS, site_code
         assert org["rows"]["people.student"] == 0, site_code
+
+
+EXPORT = (
+    "from yearend.organizations.models import Organization as O; "
+    "from yearend.people.models import User as U; "
+    "from yearend.reports.services import export_request as x; "
+    "o = O.objects.get(site_code='DEMO001'); "
+    "print(x(actor=U.objects.get(username='demo001-district-admin'), organization=o).pk)"
+)
+
+
+def _export_on_the_workers(env: dict, url: str) -> str:
+    """A Student Data Export requested as the portal does, run by an RQ worker."""
+    job_id = int(_run(env, "manage.py", "shell", "-c", EXPORT).strip().splitlines()[-1])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = _sql(url, f"SELECT status FROM reports_exportjob WHERE id = {job_id}")[0][0]
+        if status in ("done", "failed"):
+            return status
+        time.sleep(0.3)
+    return "still queued"
+
+
+def test_background_work_of_other_apps_runs_on_the_workers(scaled):
+    _summary, _killed, observed = scaled
+
+    assert observed["export"] == "done"
 
 
 def test_the_limits_held_while_the_workers_raced(scaled):

@@ -7,7 +7,7 @@ class Command(ServiceCommand):
 
     def handle(self, *args, **options):
         started = reset_tick()
-        for run in started:
-            self.stdout.write(f"started run {run.pk} of {run.organization.site_code}")
+        for organization in started:
+            self.stdout.write(f"started the reset of {organization.site_code}")
         if not started:
             self.stdout.write("nothing due")
