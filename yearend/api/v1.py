@@ -12,7 +12,15 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from yearend.api.auth import api_auth, client_ip
-from yearend.api.endpoints import calendar, organizations, reports, resets, rosters, vendor
+from yearend.api.endpoints import (
+    calendar,
+    educators,
+    organizations,
+    reports,
+    resets,
+    rosters,
+    vendor,
+)
 from yearend.api.errors import install_error_handlers
 from yearend.audit.services import audit_origin
 
@@ -44,5 +52,5 @@ def _remember_origin(view):
 
 api.add_decorator(_remember_origin, mode="view")
 
-for module in (organizations, calendar, resets, reports, rosters, vendor):
+for module in (organizations, calendar, resets, reports, rosters, educators, vendor):
     api.add_router("", module.router)

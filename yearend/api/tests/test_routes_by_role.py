@@ -61,6 +61,8 @@ TABLE: dict[str, tuple[tuple[int, ...], dict | None]] = {
     f"GET {ORG}/held-imports/{{hold_id}}": (MANAGERS, None),
     f"POST {ORG}/held-imports/{{hold_id}}/approve": (MANAGERS, {}),
     f"POST {ORG}/held-imports/{{hold_id}}/discard": (MANAGERS, {}),
+    f"GET {ORG}/educators/cleanup-candidates": (MANAGERS, None),
+    f"POST {ORG}/educators/remove": (MANAGERS, "remove"),
     "GET /api/v1/vendor/organizations": (VENDOR, None),
     # Operations may not move dates: only district administrators and CSMs may.
     "PUT /api/v1/vendor/organizations/{site_code}/reset-date": (
@@ -115,6 +117,7 @@ def test_every_route_answers_every_role_as_expected(
         },
         "export": {"format": "csv", "school_id": north.pk},
         "assign": {"cycle": future_cycle.year},
+        "remove": {"educator_ids": [users["teacher"].pk]},
     }
     clients = {role: api_as(users[role]) for role in ROLES}
     upload = zipped_roster()

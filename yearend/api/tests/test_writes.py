@@ -255,3 +255,35 @@ def test_the_docs_page_needs_no_internet(client):
     assert "cdn" not in html.lower()
     document = client.get("/api/v1/openapi.json").json()
     assert document["info"]["title"] == "Year-End Reset API"
+
+
+def test_educators_are_listed_for_clean_up_and_removed(users, api_as, org, tmp_path):
+    roster_import(organization=org, path=write_bundle(tmp_path / "a", roster_files(3)))
+    client = api_as(users["district_admin"])
+    listed = client.get(f"{ORG}/educators/cleanup-candidates?missing_from_roster=true")
+    assert listed.status_code == 200, listed.content
+    by_name = {c["username"]: c for c in listed.json()}
+    # Created by hand, unknown to the SIS roster that was applied.
+    assert by_name["home-teacher"]["reasons"] == ["missing_from_roster"]
+    teacher = users["teacher"]
+    removed = client.json("POST", f"{ORG}/educators/remove", {"educator_ids": [teacher.pk]})
+    assert removed.status_code == 200, removed.content
+    assert removed.json() == {"removed": [teacher.pk]}
+    teacher.refresh_from_db()
+    assert teacher.is_active is False
+    assert audit("educators.remove").details["educator_ids"] == [teacher.pk]
+
+
+def test_removing_another_organizations_educator_removes_nobody(users, api_as, org):
+    client = api_as(users["district_admin"])
+    response = client.json(
+        "POST",
+        f"{ORG}/educators/remove",
+        {"educator_ids": [users["teacher"].pk, users["outsider"].pk]},
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "educators"
+    users["teacher"].refresh_from_db()
+    users["outsider"].refresh_from_db()
+    assert users["teacher"].is_active and users["outsider"].is_active
+    assert not AuditEvent.objects.filter(action="educators.remove").exists()
