@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from yearend.admin_base import TenantAdmin
-from yearend.resets.models import ResetRun, SchoolPurge
+from yearend.resets.models import OffScheduleRequest, ResetRun, SchoolPurge
 
 
 @admin.register(ResetRun)
@@ -21,4 +21,18 @@ class SchoolPurgeAdmin(TenantAdmin):
     readonly_fields = [f.name for f in SchoolPurge._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OffScheduleRequest)
+class OffScheduleRequestAdmin(TenantAdmin):
+    list_display = ("id", "organization", "status", "requested_by", "decided_by", "requested_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in OffScheduleRequest._meta.fields]
+    search_fields = ("organization__site_code",)
+
+    def has_add_permission(self, request):
+        return False  # requested and decided through the service (two people), never typed in
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -99,3 +99,63 @@ class SchoolPurge(TenantModel):
                 fields=["organization", "run", "school"], name="school_purge_once"
             )
         ]
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second approver"
+    APPROVED = "approved", "Approved and started"
+    REJECTED = "rejected", "Rejected"
+
+
+class OffScheduleRequest(TenantModel):
+    """An operations user's request to reset an organization now, outside its date.
+
+    It starts nothing by itself: a second operations user must approve it. The database
+    keeps the two-person rule (the approver is never the requester), allows one open
+    request per organization, and lets exactly one approval turn it into one run.
+    """
+
+    reset_policy = ResetPolicy.RETAIN
+
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    reason = models.TextField()
+    requested_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        "people.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
+    run = models.OneToOneField(
+        ResetRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["organization", "status"], name="offschedule_org_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(status="pending"),
+                name="offschedule_one_open_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]),
+                name="offschedule_status_valid",
+            ),
+            # Two people: whoever approves was not the one who asked.
+            models.CheckConstraint(
+                condition=~Q(status="approved") | ~Q(decided_by=models.F("requested_by")),
+                name="offschedule_two_people",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="offschedule_decision_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"off-schedule request {self.pk} of {self.organization_id} ({self.status})"
