@@ -1,0 +1,400 @@
+"""The scale-out stack (PostgreSQL + RQ): many small districts due on one date.
+
+- time to finish them all with 1 and with 2 RQ workers, on identical copies of the data
+  (goal: 2 workers at least 1.6 times faster);
+- one reset tick over 20,000 organizations (goal: under 1 s), against the previous
+  row-by-row due query as the baseline;
+- p95 latency of the portal home and of an API read (as a district administrator) under
+  50 concurrent users while a 2-worker run goes on (goal: under 300 ms), against idle.
+  Each user requests a page, waits for it and thinks 0.5 s, like a person clicking.
+
+PostgreSQL only: on SQLite (the embedded default, one machine) nothing is measured.
+Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/14, flushed).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from unittest import mock
+
+from django.db import connection
+from django.utils import timezone
+
+from bench.harness import POSTGRES_URL, Stopwatch, emit
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SIZES = {"small": (60, 50), "full": (1_000, 200)}
+TICK_ORGANIZATIONS = 20_000
+USERS = 50
+THINK_SECONDS = 0.5
+# Each user alternates: the portal home and an API read, as the district administrator.
+PATHS = {
+    "/org/DEMO001/": "portal home (/ redirects here)",
+    "/api/v1/organizations/DEMO001": "API organization",
+}
+WEB_ADDRESS = ("127.0.0.1", 8799)
+
+
+def _admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _copy_database(source: str) -> tuple[str, str]:
+    name = f"yer_scale_bench_{uuid.uuid4().hex[:8]}"
+    _admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return name, POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _stack_env(url: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "yearend.settings",
+        "DATABASE_URL": url,
+        "TASK_BACKEND": "rq",
+        "REDIS_URL": REDIS_URL,
+        "CACHE_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "MEDIA_ROOT": str(ROOT / "var" / "bench-files"),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "RESET_TICK_SECONDS": "5",
+    }
+
+
+def _flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _count(url: str, sql: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def _spawn(command: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    import signal
+
+    for proc in processes:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in processes:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _finish_all(url: str, workers: int, organizations: int, during=None) -> float:
+    """Seconds from the tick that starts them to the last reset's end, with ``workers``."""
+    from yearend.run_scaled import scheduler_command, worker_command
+
+    env = _stack_env(url)
+    _flush_redis()
+    subprocess.run(
+        [sys.executable, "-m", "yearend.resets.tests.set_all_due"], cwd=ROOT, env=env, check=True
+    )
+    processes = [_spawn(worker_command(), env) for _ in range(workers)]
+    try:
+        time.sleep(3)  # workers up (Django loaded) before the clock starts
+        started = time.perf_counter()
+        processes.append(_spawn(scheduler_command(1.0), env))
+        subprocess.run([sys.executable, "manage.py", "reset_tick"], cwd=ROOT, env=env, check=True)
+        ended = threading.Event()
+        probe = threading.Thread(target=during, args=(ended,), daemon=True) if during else None
+        if probe:
+            probe.start()
+        while True:
+            done = _count(url, "SELECT count(*) FROM resets_resetrun WHERE status <> 'running'")
+            if done >= organizations:
+                break
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        ended.set()
+        failed = _count(url, "SELECT count(*) FROM resets_resetrun WHERE status <> 'succeeded'")
+        if failed:
+            raise RuntimeError(f"{failed} resets did not succeed")
+        if probe:
+            probe.join()
+        return seconds
+    finally:
+        _stop(processes)
+
+
+# --------------------------------------------------------------------------- web latency
+
+
+def _login(address) -> str:
+    conn = http.client.HTTPConnection(*address, timeout=30)
+    conn.request("GET", "/login/")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = f"csrfmiddlewaretoken={token}&username=demo001-district-admin&password=reset-demo-2024"
+    conn.request(
+        "POST",
+        "/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            "Referer": f"http://{address[0]}:{address[1]}/login/",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    cookies = response.msg.get_all("Set-Cookie") or []
+    session = [c.split(";")[0] for c in cookies if c.startswith("sessionid=")]
+    if response.status != 302 or not session:
+        raise RuntimeError(f"sign-in failed: {response.status}")
+    return session[0]
+
+
+def _users(address, cookie: str, until: threading.Event, paths) -> dict[str, list[float]]:
+    """USERS threads, each requesting the paths in turn with a think time, until ``until``
+    is set; the latencies in seconds by path."""
+    order = list(paths)
+    samples: dict[str, list[float]] = {path: [] for path in order}
+    errors: list[str] = []
+
+    def user(n: int) -> None:
+        conn = http.client.HTTPConnection(*address, timeout=30)
+        i = n
+        while not until.is_set():
+            path = order[i % len(order)]
+            i += 1
+            began = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors.append(f"{path}: {response.status}")
+            except (OSError, http.client.HTTPException) as error:
+                errors.append(f"{path}: {error}")
+                conn = http.client.HTTPConnection(*address, timeout=30)
+                continue
+            samples[path].append(time.perf_counter() - began)
+            time.sleep(THINK_SECONDS)
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(USERS)]
+    for t in threads:
+        t.start()
+        time.sleep(0.01)
+    for t in threads:
+        t.join()
+    if errors:
+        print(f"{len(errors)} failed requests, e.g. {errors[:3]}", file=sys.stderr)
+    return samples
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def _web(url: str) -> subprocess.Popen:
+    from yearend.run_scaled import web_command
+
+    env = {
+        **_stack_env(url),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SETTINGS_MODULE": "bench.stack.settings",
+    }
+    proc = _spawn(web_command(f"{WEB_ADDRESS[0]}:{WEB_ADDRESS[1]}"), env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(*WEB_ADDRESS, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not start")
+
+
+# --------------------------------------------------------------------------- tick
+
+
+def _old_dates_due(now):
+    """The due query before it was set-based: every run and every date read into Python."""
+    from yearend.resetdates.models import OrganizationResetDate
+    from yearend.resets.calendar_link import local_today
+    from yearend.resets.models import ResetRun
+
+    started = set(ResetRun.unscoped.values_list("organization_id", "cycle_id"))
+    rows = (
+        OrganizationResetDate.unscoped.select_related("organization", "cycle")
+        .filter(reset_date__lte=now.date() + timedelta(days=1))
+        .order_by("reset_date", "id")
+    )
+    return [
+        (row.organization, row.cycle, row.reset_date)
+        for row in rows
+        if (row.organization_id, row.cycle_id) not in started
+        and local_today(row.organization, now) >= row.reset_date
+    ]
+
+
+def _tick_bench() -> None:
+    from yearend.organizations.models import Organization
+    from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
+    from yearend.resets import services
+
+    cycle = ResetCycle.objects.order_by("-year").first()
+    now = timezone.now()
+    orgs = Organization.objects.bulk_create(
+        [
+            Organization(
+                site_code=f"TICK{n:05d}",
+                name=f"Tick District {n}",
+                time_zone=["America/Chicago", "America/New_York", "America/Denver"][n % 3],
+                country="US",
+                subdivision="TX",
+            )
+            for n in range(TICK_ORGANIZATIONS)
+        ],
+        batch_size=2000,
+    )
+    OrganizationResetDate.unscoped.filter(cycle=cycle).update(reset_date=date(2099, 1, 1))
+    OrganizationResetDate.unscoped.bulk_create(
+        [
+            OrganizationResetDate(
+                organization=org,
+                cycle=cycle,
+                reset_date=date(2099, 1, 1),
+                source=ResetDateSource.DEFAULT,
+            )
+            for org in orgs
+        ],
+        batch_size=2000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    # An ordinary minute: 20,000 dated organizations, none due.
+    with Stopwatch() as idle:
+        services.reset_tick(now)
+    with Stopwatch() as idle_old:
+        _old_dates_due(now)
+    emit(
+        "tick, 20,000 organizations, none due",
+        idle.seconds,
+        "s",
+        baseline=idle_old.seconds,
+        goal="< 1 s",
+        note="baseline: the previous row-by-row due query alone",
+    )
+
+    # The Friday: all 20,000 due at once; the tick starts as many as the run limit allows.
+    OrganizationResetDate.unscoped.filter(cycle=cycle).update(
+        reset_date=now.date() - timedelta(days=1)
+    )
+    with Stopwatch() as due_old:
+        _old_dates_due(now)
+    from yearend.resets import tasks
+
+    class Handed:  # stands for the queue: the start itself is the workers' job
+        @staticmethod
+        def enqueue(*args):
+            return None
+
+    no_enqueue = mock.patch.object(tasks, "reset_start_task", Handed)
+    with no_enqueue, Stopwatch() as due:
+        started = services.reset_tick(now)
+    emit(
+        f"tick, 20,000 organizations all due (hands {len(started)} to workers: the limit)",
+        due.seconds,
+        "s",
+        baseline=due_old.seconds,
+        goal="< 1 s",
+        note="baseline: the previous due query alone (it then started every one inline); "
+        "queue writes not included",
+    )
+
+
+# --------------------------------------------------------------------------- run
+
+
+def run(scale: str) -> None:
+    if connection.vendor != "postgresql":
+        print("scale_out: PostgreSQL only (the scaled stack); nothing measured on SQLite")
+        return
+    organizations, students = SIZES[scale]
+    from yearend.demo.seeding import seed_demo
+
+    seed_demo(organizations=organizations, students_per_org=students, seed=1)
+    source = connection.settings_dict["NAME"]
+    connection.close()
+    copies = [_copy_database(source) for _ in range(3)]
+    try:
+        one = _finish_all(copies[0][1], 1, organizations)
+        two = _finish_all(copies[1][1], 2, organizations)
+
+        # The same 2-worker run again, now with 50 portal users on gunicorn.
+        web = _web(copies[2][1])
+        try:
+            cookie = _login(WEB_ADDRESS)
+            stop_idle = threading.Event()
+            threading.Timer(8, stop_idle.set).start()
+            idle = _users(WEB_ADDRESS, cookie, stop_idle, PATHS)
+            busy: dict[str, list[float]] = {}
+
+            def load(ended: threading.Event) -> None:
+                busy.update(_users(WEB_ADDRESS, cookie, ended, PATHS))
+
+            loaded = _finish_all(copies[2][1], 2, organizations, during=load)
+        finally:
+            _stop([web])
+    finally:
+        for name, _url in copies:
+            _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _flush_redis()
+
+    label = f"{organizations} districts x {students} students"
+    emit(f"finish {label}, 1 worker", one, "s")
+    emit(
+        f"speed-up, 2 workers vs 1 ({label})",
+        one / two,
+        "x",
+        goal=">= 1.6x",
+        note=f"2 workers took {two:.1f} s",
+    )
+    for path, what in PATHS.items():
+        emit(
+            f"{what} p95, {USERS} users during the 2-worker run",
+            _p95(busy[path]) * 1000,
+            "ms",
+            baseline=_p95(idle[path]) * 1000,
+            goal="< 300 ms",
+            note=f"{len(busy[path])} requests; baseline: same users, idle stack; the run "
+            f"took {loaded:.1f} s under this load",
+        )
+    _tick_bench()

@@ -1,0 +1,1 @@
+"""Configuration for the stacks benchmarks start (not a benchmark itself)."""
