@@ -22,7 +22,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from yearend.notices.kinds import PRINT_REPORTS_DAYS, REMINDER_DAYS, NoticeKind
 from yearend.organizations.models import Organization
-from yearend.people.models import Role, User
+from yearend.people.models import EDUCATOR_ROLES, Role, User
 from yearend.reports.models import ExportJob, YearEndArchive
 from yearend.resetdates import rules
 from yearend.resetdates.models import OrganizationResetDate, ResetDateChange, ResetDateSource
@@ -38,8 +38,6 @@ NOT_STARTED_GRACE = timedelta(hours=1)
 # Syncs a completed reset still holds paused after this long need a person.
 SYNCS_PAUSED_AFTER = timedelta(days=1)
 # An educator who has not signed in for this long is probably gone.
-# TODO(people cleanup): use yearend/people/cleanup.py once it exists; until then this
-# simple count of long-absent educators stands in for "educators to clean up".
 EDUCATOR_ABSENT_DAYS = 180
 # An export older than this before the reset misses too much of the year to count.
 EXPORT_FRESH_DAYS = 60
@@ -242,16 +240,23 @@ def undone_items(drafts: list[Draft], clock: Clock) -> dict[int, Undone]:
         .annotate(last=Max("downloaded_at"))
         .order_by()
     )
+    # The two signals of the educator clean-up (yearend/people/cleanup.py), counted for
+    # all organizations at once: no sign-in for EDUCATOR_ABSENT_DAYS, or, once the
+    # organization has a roster from its SIS, an account the SIS does not list.
     absent_since = clock.now - timedelta(days=EDUCATOR_ABSENT_DAYS)
+    rostered = ImportRun.unscoped.filter(
+        organization_id__in=ids, status=ImportRun.Status.APPLIED, dry_run=False
+    ).values("organization_id")
     absent = dict(
         User.objects.filter(
             organization_id__in=ids,
-            role__in=[Role.TEACHER, Role.SCHOOL_ADMIN],
+            role__in=[r.value for r in EDUCATOR_ROLES],
             is_active=True,
         )
         .filter(
             Q(last_login__lt=absent_since)
             | Q(last_login__isnull=True, date_joined__lt=absent_since)
+            | Q(sis_sourced_id="", organization_id__in=Subquery(rostered))
         )
         .values_list("organization_id")
         .annotate(n=Count("pk"))

@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 # A SENDING claim older than this belongs to a worker that died: another may take over.
 SEND_STALE_AFTER = timedelta(minutes=15)
+SEND_TIMEOUT_SECONDS = 60
 # A mail the server keeps refusing is given up after this many tries (it stays in the portal).
 MAX_ATTEMPTS = 5
 # Mails sent per pass at most; the rest go in the next pass minutes later.
@@ -227,7 +228,10 @@ def notices_deliver(
     counts: Counter[str] = Counter()
     if not ids:
         return {"sent": 0, "retry": 0, "failed": 0}
-    connection = connection or mail.get_connection()
+    # A send must end long before SEND_STALE_AFTER, or a second worker could take over
+    # a mail that is still on its way (Django's SMTP default is to wait forever).
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT_SECONDS
+    connection = connection or mail.get_connection(timeout=timeout)
     try:
         for start in range(0, len(ids), _LOAD_CHUNK):
             # A recorded notice's text never changes: read a chunk before claiming it.
