@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from yearend.portal.auth import ThrottledLoginView
 
 admin.site.site_header = "Year-End Reset operations"
 admin.site.site_title = "Year-End Reset"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # One sign-in page, throttled: the admin's own login form would bypass the throttle.
+    path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("dates/", include("yearend.resetdates.urls")),
     path("rosters/", include("yearend.rosters.urls")),

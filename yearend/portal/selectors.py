@@ -1,9 +1,20 @@
-from dataclasses import dataclass
+"""Reads the portal's pages are made of. Each takes what scoping already decided."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.db.models import Count, Q
 
 from yearend import scoping
+from yearend.audit.models import AuditEvent
+from yearend.errors import NotFound
 from yearend.organizations.models import Organization, School
+from yearend.resetdates import rules
+from yearend.resetdates.models import OrganizationResetDate, ResetCycle
+from yearend.resetdates.selectors import allowed_days_for, current_cycle, organization_today
 
 
 @dataclass(frozen=True)
@@ -36,3 +47,304 @@ def organization_summary(user, organization: Organization) -> OrganizationSummar
         classes=sum(r.classes for r in rows),
         educators=educators.count(),
     )
+
+
+# --- the reset date and its countdown ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResetDateView:
+    cycle: ResetCycle | None
+    record: OrganizationResetDate | None
+    today: date
+    days_left: int | None
+    starts_at: datetime | None
+
+
+def reset_date_view(organization: Organization, *, today: date | None = None) -> ResetDateView:
+    """The current cycle's date of the organization, counted in its own time zone."""
+    today = today or organization_today(organization)
+    try:
+        cycle = current_cycle(today)
+    except NotFound:
+        return ResetDateView(None, None, today, None, None)
+    record = (
+        OrganizationResetDate.tenant.of(organization)
+        .select_related("cycle")
+        .filter(cycle=cycle)
+        .first()
+    )
+    if record is None:
+        return ResetDateView(cycle, None, today, None, None)
+    return ResetDateView(
+        cycle,
+        record,
+        today,
+        (record.reset_date - today).days,
+        rules.start_of_day(record.reset_date, organization.time_zone),
+    )
+
+
+# --- the seed's recommended steps before a reset ----------------------------------------
+
+
+@dataclass
+class Step:
+    key: str
+    title: str
+    done: bool
+    detail: str
+    link_name: str  # a portal URL name taking the site code
+
+
+def _since(organization: Organization) -> datetime | None:
+    """Steps count from the end of the previous reset (a new school year starts there)."""
+    from yearend.resets.models import ResetRun
+
+    previous = (
+        ResetRun.tenant.of(organization)
+        .filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    return previous
+
+
+def recommended_steps(organization: Organization, cycle: ResetCycle | None) -> list[Step]:
+    """The four things the seed asks a district to do before its reset, and which are done."""
+    from yearend.people.cleanup import cleanup_candidates
+    from yearend.reports.models import ExportJob
+    from yearend.rosters.selectors import latest_roster_school_year
+
+    since = _since(organization)
+    exports = ExportJob.tenant.of(organization).filter(downloaded_at__isnull=False)
+    events = AuditEvent.objects.filter(organization=organization)
+    if since is not None:
+        exports = exports.filter(created_at__gt=since)
+        events = events.filter(at__gt=since)
+    downloaded = exports.order_by("-downloaded_at").first()
+    printed = (
+        events.filter(
+            action__in=["reports.progress_reports_written", "reports.progress_reports_downloaded"]
+        )
+        .order_by("-at")
+        .first()
+    )
+    removal = events.filter(action="educators.remove").order_by("-at").first()
+    missing = len(
+        cleanup_candidates(organization, not_signed_in_days=None, missing_from_roster=True)
+    )
+    roster_year = latest_roster_school_year(organization)
+    new_year = str(cycle.year + 1) if cycle else None
+    return [
+        Step(
+            "export",
+            "Download the Student Data Export",
+            downloaded is not None,
+            f"Downloaded {downloaded.downloaded_at:%b %-d, %Y}."
+            if downloaded
+            else "Not downloaded yet for this school year.",
+            "portal:data",
+        ),
+        Step(
+            "progress",
+            "Print Student Progress reports",
+            printed is not None,
+            f"Printed {printed.at:%b %-d, %Y}." if printed else "No progress reports printed yet.",
+            "portal:data",
+        ),
+        Step(
+            "educators",
+            "Clean up educators who have left",
+            removal is not None or missing == 0,
+            (
+                f"{removal.details.get('count', 0)} removed {removal.at:%b %-d, %Y}. "
+                if removal
+                else ""
+            )
+            + (
+                f"{missing} educator(s) are not in the latest roster."
+                if missing
+                else "Every active educator is in the latest roster."
+            ),
+            "portal:educators",
+        ),
+        Step(
+            "sis",
+            "Update the SIS roster for the new school year",
+            bool(new_year) and roster_year == new_year,
+            (
+                f"The latest roster is for school year {roster_year}"
+                if roster_year
+                else "No roster with a school year has been imported"
+            )
+            + (f"; the new school year is {new_year}." if new_year else "."),
+            "portal:syncs",
+        ),
+    ]
+
+
+# --- the month calendar of the date page ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date | None  # None: padding before the 1st / after the last day of the month
+    allowed: bool = False
+    holiday: str | None = None
+    why_not: str = ""
+    is_current: bool = False
+
+
+@dataclass
+class CalendarMonth:
+    year: int
+    month: int
+    weeks: list[list[CalendarDay]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{calendar.month_name[self.month]} {self.year}"
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+def calendar_months(
+    organization: Organization,
+    cycle: ResetCycle,
+    *,
+    current: date | None,
+    today: date | None = None,
+) -> list[CalendarMonth]:
+    """Every month of the cycle's window, each day marked allowed or with why not."""
+    today = today or organization_today(organization)
+    allowed = set(allowed_days_for(organization, cycle, today=today))
+    months = []
+    year, month = cycle.window_start.year, cycle.window_start.month
+    while (year, month) <= (cycle.window_end.year, cycle.window_end.month):
+        result = CalendarMonth(year, month)
+        # Weeks start on Monday: the weekdays a reset may fall on come first.
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row = []
+            for day in week:
+                if day.month != month:
+                    row.append(CalendarDay(None))
+                    continue
+                holiday = rules.holiday_name(
+                    day, country=organization.country, subdivision=organization.subdivision
+                )
+                row.append(
+                    CalendarDay(
+                        day,
+                        allowed=day in allowed,
+                        holiday=holiday,
+                        why_not="" if day in allowed else _why_not(day, cycle, today, holiday),
+                        is_current=day == current,
+                    )
+                )
+            result.weeks.append(row)
+        months.append(result)
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return months
+
+
+def _why_not(day: date, cycle: ResetCycle, today: date, holiday: str | None) -> str:
+    # Short labels for the grid; the full sentence is the rule's own refusal message.
+    if day <= today:
+        return "past"
+    if not cycle.window_start <= day <= cycle.window_end:
+        return "outside the window"
+    if day.weekday() >= 5:
+        return "weekend"
+    if holiday:
+        return holiday
+    return "not allowed"
+
+
+def district_refusal(organization: Organization, cycle: ResetCycle, day: date) -> str | None:
+    """The message the date service would refuse ``day`` with for a district administrator."""
+    return rules.district_refusal(
+        day,
+        window_start=cycle.window_start,
+        window_end=cycle.window_end,
+        country=organization.country,
+        subdivision=organization.subdivision,
+        today=organization_today(organization),
+    )
+
+
+def school_year_warnings(organization: Organization, day: date) -> list[str]:
+    """The warnings the date service gives for ``day`` (last day of school, summer school)."""
+    from yearend.resetdates.services import _school_year_warnings
+
+    return _school_year_warnings(organization, day)
+
+
+def week_day_names() -> list[tuple[str, str]]:
+    return [(calendar.day_abbr[i], calendar.day_name[i]) for i in range(7)]
+
+
+# --- what the reset deletes and keeps (DESIGN rule 10, the seed's table) ---------------
+
+# (preview category, what the seed calls it, what it means for the district)
+DELETED = [
+    ("students", "Student accounts", "Every student account of every school."),
+    (
+        "credentials",
+        "Student sign-in credentials",
+        "Passwords and badges: old accounts cannot sign in.",
+    ),
+    (
+        "sis_links",
+        "Links to the SIS",
+        "Returning students get brand-new accounts from the next roster.",
+    ),
+    ("tokens", "Tokens (Imagine Math PreK-2)", ""),
+    ("think_points", "THINK Points (Imagine Math 3+)", ""),
+    ("avatars", "Avatars (Imagine Math 3+)", ""),
+    ("assessments", "Assessments", "Benchmark and placement results."),
+    ("lesson_progress", "Progress", "Lesson results."),
+    ("pathway_placements", "Pathway placements", "A student may be in several pathways."),
+    ("usage_sessions", "Usage", "Sessions and minutes."),
+    ("fact_fluency", "Fact fluency (Imagine Math Facts)", ""),
+    ("classes", "Classes and groups", "New classes come with the new roster."),
+    ("enrollments", "Enrollments", "Which student is in which class."),
+    ("teacher_assignments", "Teacher assignments", "Which educator teaches which class."),
+]
+RETAINED = [
+    ("educators", "Educator accounts", "Teachers and administrators keep their sign-in."),
+    ("schools", "Schools", ""),
+    ("organization", "The organization", "Its site code, licences and settings."),
+    (None, "Reset history and the audit trail", "Who changed what, and when."),
+    (None, "Deletion certificates", "Counts and times only, never student personal data."),
+]
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    key: str | None
+    label: str
+    note: str
+    count: int | None
+
+
+def deleted_rows(preview: dict) -> list[PreviewRow]:
+    counts = preview["delete"]
+    known = [PreviewRow(k, label, note, counts.get(k, 0)) for k, label, note in DELETED]
+    # A table added to the reset later still shows, under its own name.
+    extra = [
+        PreviewRow(k, k.replace("_", " ").capitalize(), "", n)
+        for k, n in counts.items()
+        if k not in {row[0] for row in DELETED}
+    ]
+    return known + extra
+
+
+def retained_rows(preview: dict) -> list[PreviewRow]:
+    counts = preview["retain"]
+    return [PreviewRow(k, label, note, counts.get(k) if k else None) for k, label, note in RETAINED]

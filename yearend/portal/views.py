@@ -1,30 +1,146 @@
+"""The portal's overview pages: home, what the reset will do, the reset as it runs, history.
+
+Views are thin: scope the organization (yearend.portal.access), read through selectors,
+render. Writes live in the other view modules, each calling one service.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from yearend import scoping
+from yearend.people.models import Role
 from yearend.portal import selectors
-from yearend.resetdates.selectors import reset_date_for
+from yearend.portal.access import managed_organization, visible_organization
+from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Step
+from yearend.resets.selectors import latest_run, reset_preview
 
 
 @login_required
 def home(request):
-    organizations = scoping.organizations_for(request.user)
     if request.user.is_educator:
         return redirect("portal:organization", site_code=request.user.organization.site_code)
+    organizations = scoping.organizations_for(request.user).order_by("site_code")
     return render(request, "portal/home.html", {"organizations": organizations[:500]})
 
 
 @login_required
+@require_GET
 def organization_detail(request, site_code: str):
-    organization = scoping.organization_for(request.user, site_code)
-    summary = selectors.organization_summary(request.user, organization)
+    """Home of an organization: the reset date and what to do before it, by role."""
+    organization = visible_organization(request.user, site_code)
+    can_manage = scoping.can_manage_organization(request.user, organization)
+    date_view = selectors.reset_date_view(organization)
+    run = latest_run(organization)
+    context = {
+        "organization": organization,
+        "summary": selectors.organization_summary(request.user, organization),
+        "date": date_view,
+        "reset_date": date_view.record,
+        "run": run,
+        "can_manage": can_manage,
+        "is_district_admin": request.user.role == Role.DISTRICT_ADMIN and can_manage,
+    }
+    if can_manage:
+        context["steps"] = selectors.recommended_steps(organization, date_view.cycle)
+    if request.user.role == Role.TEACHER:
+        context["classes"] = scoping.classes_for(request.user, organization).order_by("name")
+    return render(request, "portal/organization.html", context)
+
+
+@login_required
+@require_GET
+def what_will_happen(request, site_code: str):
+    """The seed's deleted / retained table, with this organization's live counts."""
+    organization = managed_organization(request.user, site_code)
+    date_view = selectors.reset_date_view(organization)
+    preview = reset_preview(
+        organization, reset_date=date_view.record and date_view.record.reset_date
+    )
     return render(
         request,
-        "portal/organization.html",
+        "portal/what_will_happen.html",
         {
             "organization": organization,
-            "summary": summary,
-            "reset_date": reset_date_for(organization),
-            "can_manage": scoping.can_manage_organization(request.user, organization),
+            "date": date_view,
+            "deleted": selectors.deleted_rows(preview),
+            "retained": selectors.retained_rows(preview),
+            "schools": preview["schools"],
         },
+    )
+
+
+def _run_context(organization, run: ResetRun | None) -> dict:
+    if run is None:
+        return {"organization": organization, "run": None}
+    purges = (
+        SchoolPurge.tenant.of(organization)
+        .filter(run=run)
+        .select_related("school")
+        .order_by("school__name")
+    )
+    current = STEP_ORDER.index(run.step) if run.step in STEP_ORDER else 0
+    steps = []
+    for index, value in enumerate(STEP_ORDER):
+        if value in (Step.CLAIM, Step.DONE):
+            continue
+        if run.status == Status.SUCCEEDED or index < current:
+            state = "done"
+        elif index == current:
+            state = "failed" if run.status == Status.FAILED else "running"
+        else:
+            state = "waiting"
+        steps.append({"label": Step(value).label, "state": state})
+    return {
+        "organization": organization,
+        "run": run,
+        "steps": steps,
+        "purges": purges,
+        "live": run.status == Status.RUNNING,
+    }
+
+
+@login_required
+@require_GET
+def reset_page(request, site_code: str):
+    """During the reset: live progress per step and per school. Afterwards: history."""
+    organization = managed_organization(request.user, site_code)
+    context = _run_context(organization, latest_run(organization))
+    context["history"] = (
+        ResetRun.tenant.of(organization).select_related("cycle").order_by("-started_at", "-id")
+    )
+    return render(request, "portal/reset.html", context)
+
+
+@login_required
+@require_GET
+def reset_progress(request, site_code: str):
+    """The live part of the reset page, polled by htmx while the run is running."""
+    organization = managed_organization(request.user, site_code)
+    return render(
+        request, "portal/_reset_progress.html", _run_context(organization, latest_run(organization))
+    )
+
+
+@login_required
+@require_GET
+def run_certificate(request, site_code: str, run_id: int, kind: str):
+    """The deletion certificate of any past run of the organization (PDF or JSON)."""
+    organization = managed_organization(request.user, site_code)
+    run = ResetRun.tenant.of(organization).filter(pk=run_id).first()
+    if run is None or kind not in ("pdf", "json"):
+        raise Http404("No such certificate")
+    path = run.certificate_pdf_path if kind == "pdf" else run.certificate_json_path
+    if not path or not Path(path).is_file():
+        raise Http404("No certificate for this run")
+    return FileResponse(
+        Path(path).open("rb"),  # FileResponse closes it
+        as_attachment=kind == "json",
+        filename=Path(path).name,
+        content_type="application/pdf" if kind == "pdf" else "application/json",
     )

@@ -1,0 +1,97 @@
+"""Change the reset date: a month calendar of allowed days, a review step, a confirmation.
+
+GET shows the calendar; ``?date=YYYY-MM-DD`` (a calendar day's button or the typed date)
+adds the review: the rule's refusal beside the date, or the school-year warnings and the
+confirm button. Only the POST changes anything, through ``resetdates.services.reset_date_set``,
+which checks every rule again (the calendar is a convenience, not the guard).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from yearend.audit.models import Via
+from yearend.errors import ServiceError
+from yearend.portal import selectors
+from yearend.portal.access import district_admin_organization
+from yearend.resetdates import rules
+from yearend.resetdates.services import reset_date_set
+
+
+def _parse_day(text: str | None) -> tuple[date | None, str | None]:
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return None, f"{text!r} is not a date: use the calendar or type YYYY-MM-DD."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def date_change(request, site_code: str):
+    organization = district_admin_organization(request.user, site_code)
+    date_view = selectors.reset_date_view(organization)
+    cycle = date_view.cycle
+    current = date_view.record.reset_date if date_view.record else None
+    review = None
+    error = None
+    status = 200
+
+    if request.method == "POST" and cycle is not None:
+        day, error = _parse_day(request.POST.get("date"))
+        if day is not None:
+            try:
+                result = reset_date_set(
+                    organization=organization,
+                    cycle=cycle,
+                    new_date=day,
+                    acting_user=request.user,
+                    via=Via.PORTAL,
+                )
+            except ServiceError as refusal:
+                review = {"day": day, "refusal": refusal.message}
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    f"The reset date is now {rules.format_day(result.reset_date.reset_date)}.",
+                )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                return redirect("portal:organization", site_code=organization.site_code)
+        else:
+            status = 400
+    elif cycle is not None:
+        day, error = _parse_day(request.GET.get("date"))
+        if day is not None:
+            refusal = selectors.district_refusal(organization, cycle, day)
+            if refusal is None and day == current:
+                refusal = f"{rules.format_day(day)} is already the reset date."
+            review = {
+                "day": day,
+                "refusal": refusal,
+                "warnings": [] if refusal else selectors.school_year_warnings(organization, day),
+            }
+
+    context = {
+        "organization": organization,
+        "date": date_view,
+        "current": current,
+        "locked": bool(date_view.record and date_view.record.locked_at),
+        "review": review,
+        "error": error,
+        "weekdays": selectors.week_day_names(),
+    }
+    if cycle is not None:
+        context["months"] = selectors.calendar_months(organization, cycle, current=current)
+        context["allowed_count"] = sum(
+            1 for m in context["months"] for w in m.weeks for d in w if d.allowed
+        )
+    return render(request, "portal/date_change.html", context, status=status)
