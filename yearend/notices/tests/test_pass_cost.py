@@ -41,3 +41,4 @@ def test_planning_costs_the_same_for_2_or_12_organizations(dated, person):
 def test_the_worker_runs_a_pass_every_few_minutes():
     job = registered_jobs()["notices.send_due"]
     assert job.every.total_seconds() <= 15 * 60
+    assert job.queue == "notices"
