@@ -15,6 +15,7 @@ from yearend.api.auth import api_auth, client_ip
 from yearend.api.endpoints import (
     calendar,
     educators,
+    offschedule,
     organizations,
     reports,
     resets,
@@ -52,5 +53,5 @@ def _remember_origin(view):
 
 api.add_decorator(_remember_origin, mode="view")
 
-for module in (organizations, calendar, resets, reports, rosters, educators, vendor):
+for module in (organizations, calendar, resets, reports, rosters, educators, vendor, offschedule):
     api.add_router("", module.router)

@@ -1,4 +1,8 @@
-"""The reset: preview (a dry run), runs and their progress, certificates; start and resume."""
+"""The reset: preview (a dry run), runs and their progress, certificates; resume.
+
+A reset starts on its date, or off-schedule through the two-person request in
+``endpoints/offschedule.py``: never on one API call.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from django.http import FileResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Schema
 
 from yearend.api.access import (
     ObjectId,
@@ -21,7 +25,7 @@ from yearend.audit.models import Via
 from yearend.errors import NotFound
 from yearend.resets.models import ResetRun
 from yearend.resets.selectors import reset_preview, run_summary
-from yearend.resets.services import reset_resume, reset_start
+from yearend.resets.services import reset_resume
 
 router = Router(tags=["resets"])
 
@@ -53,10 +57,6 @@ class RunOut(Schema):
 
 class RunDetailOut(RunOut):
     log: list[dict[str, Any]]
-
-
-class StartIn(Schema):
-    confirm: str = Field(..., max_length=64, description="The site code, typed again")
 
 
 def run_out(run: ResetRun, *, with_log: bool = False) -> dict:
@@ -140,24 +140,6 @@ def certificate_pdf(request, site_code: SiteCode, run_id: ObjectId):
     if path is None or not path.is_file():
         raise NotFound("This run has no certificate yet.", field="run_id")
     return FileResponse(path.open("rb"), filename=path.name, content_type="application/pdf")
-
-
-@router.post(
-    "/organizations/{site_code}/reset-runs", response={202: RunOut, 200: RunOut, **ERROR_RESPONSES}
-)
-def run_start(request, site_code: SiteCode, payload: StartIn):
-    """Start the organization's reset now (operations only; the site code must be typed
-    again). A reset already claimed for this cycle is returned instead (200)."""
-    organization = managed_organization(request, site_code)
-    require_ops(request)
-    run, created = reset_start(
-        organization=organization,
-        acting_user=caller(request),
-        via=Via.API,
-        confirm_site_code=payload.confirm,
-    )
-    run = ResetRun.tenant.of(organization).select_related("organization", "cycle").get(pk=run.pk)
-    return Status(202 if created else 200, run_out(run))
 
 
 @router.post(

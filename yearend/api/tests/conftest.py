@@ -53,6 +53,8 @@ def users(make_user, org, north, district_admin, outsider, csm, ops) -> dict:
         "district_admin": district_admin,
         "csm": csm,
         "ops": ops,
+        # Off-schedule resets need two people.
+        "second_ops": make_user(Role.OPS, username="ops-2"),
     }
 
 

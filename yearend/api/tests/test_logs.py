@@ -38,6 +38,7 @@ def test_an_export_and_a_full_reset_log_no_student_personal_data(
     personal = {value for row in students for value in row if value}
     admin = make_user(Role.DISTRICT_ADMIN, organization, username="log-da")
     ops = make_user(Role.OPS, username="log-ops")
+    second_ops = make_user(Role.OPS, username="log-ops-2")
     site = f"/api/v1/organizations/{organization.site_code}"
 
     caplog.set_level(logging.DEBUG)
@@ -48,8 +49,16 @@ def test_an_export_and_a_full_reset_log_no_student_personal_data(
     export_job_run(job_id=started.json()["id"])
     assert ExportJob.unscoped.get(pk=started.json()["id"]).status == ExportJob.Status.DONE
     assert api_as(admin).get(f"{site}/progress-reports").status_code == 200
+    asked = api_as(ops).json(
+        "POST",
+        f"/api/v1/vendor/organizations/{organization.site_code}/offschedule-requests",
+        {"reason": "Logging proof of a full reset"},
+    )
+    assert asked.status_code == 201, asked.content
     with TestCase.captureOnCommitCallbacks(execute=True):
-        reset = api_as(ops).json("POST", f"{site}/reset-runs", {"confirm": organization.site_code})
+        reset = api_as(second_ops).json(
+            "POST", f"/api/v1/vendor/offschedule-requests/{asked.json()['id']}/approve"
+        )
     assert reset.status_code == 202, reset.content
     assert ResetRun.tenant.of(organization).get().status == Status.SUCCEEDED
     assert not Student.tenant.of(organization).filter(epoch=1).exists()

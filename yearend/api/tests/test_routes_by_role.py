@@ -42,7 +42,6 @@ TABLE: dict[str, tuple[tuple[int, ...], dict | None]] = {
     f"GET {ORG}/reset-date/history": (MANAGERS, None),
     f"GET {ORG}/reset-preview": (MANAGERS, None),
     f"GET {ORG}/reset-runs": (MANAGERS, None),
-    f"POST {ORG}/reset-runs": ((404, 403, 403, 403, 403, 202), {"confirm": "HOME01"}),
     f"GET {ORG}/reset-runs/{{run_id}}": (MANAGERS, None),
     f"GET {ORG}/reset-runs/{{run_id}}/certificate": (MANAGERS, None),
     f"GET {ORG}/reset-runs/{{run_id}}/certificate.pdf": (MANAGERS, None),
@@ -71,6 +70,21 @@ TABLE: dict[str, tuple[tuple[int, ...], dict | None]] = {
     ),
     "POST /api/v1/vendor/reset-dates/assign": (VENDOR, "assign"),
     "GET /api/v1/vendor/reset-runs": (VENDOR, None),
+    # Off-schedule resets: operations only (the service refuses CSMs); the open request is
+    # another operations user's, so operations may approve it (two people).
+    "GET /api/v1/vendor/offschedule-requests": (VENDOR, None),
+    "POST /api/v1/vendor/organizations/{site_code}/offschedule-requests": (
+        (403, 403, 403, 403, 403, 201),
+        {"reason": "District asked to start early"},
+    ),
+    "POST /api/v1/vendor/offschedule-requests/{request_id}/approve": (
+        (403, 403, 403, 403, 403, 202),
+        {},
+    ),
+    "POST /api/v1/vendor/offschedule-requests/{request_id}/reject": (
+        (403, 403, 403, 403, 403, 200),
+        {"note": "not now"},
+    ),
 }
 
 
@@ -108,6 +122,7 @@ def test_every_route_answers_every_role_as_expected(
         "run_id": world.run.pk,
         "job_id": world.job.pk,
         "hold_id": world.hold.pk,
+        "request_id": world.offschedule.pk,
     }
     bodies = {
         "date_change": {

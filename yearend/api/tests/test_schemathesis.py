@@ -37,6 +37,7 @@ def test_generated_requests_never_fail_or_break_the_schema(org, users, future_cy
         "run_id": world.run.pk,
         "job_id": world.job.pk,
         "hold_id": world.hold.pk,
+        "request_id": world.offschedule.pk,
     }
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     headers = {"Authorization": f"Bearer {secret}"}

@@ -113,24 +113,56 @@ def test_assignment_gives_every_organization_a_default(users, api_as, org, other
     assert audit("resetdates.assign_defaults").actor == users["ops"]
 
 
-def test_operations_start_a_reset(users, api_as, org, future_cycle):
+def test_an_off_schedule_reset_needs_a_second_operations_user(users, api_as, org, future_cycle):
+    asked = api_as(users["ops"]).json(
+        "POST",
+        "/api/v1/vendor/organizations/HOME01/offschedule-requests",
+        {"reason": "District closes early this year"},
+    )
+    assert asked.status_code == 201, asked.content
+    request_id = asked.json()["id"]
+    assert audit("reset.offschedule.request").details["request_id"] == request_id
+    approve = f"/api/v1/vendor/offschedule-requests/{request_id}/approve"
+    alone = api_as(users["ops"]).json("POST", approve)
+    assert alone.status_code == 403
+    assert not ResetRun.tenant.of(org).exists()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = api_as(users["ops"]).json("POST", f"{ORG}/reset-runs", {"confirm": "HOME01"})
-    assert response.status_code == 202, response.content
+        approved = api_as(users["second_ops"]).json("POST", approve)
+    assert approved.status_code == 202, approved.content
     run = ResetRun.tenant.of(org).get()
-    assert run.via == "api" and run.started_by == "ops"
+    assert run.via == "api" and run.started_by == "ops-2"
+    assert audit("reset.offschedule.approve").details["run_id"] == run.pk
     assert audit("reset.start").details["run_id"] == run.pk
     detail = api_as(users["district_admin"]).get(f"{ORG}/reset-runs/{run.pk}")
     assert detail.status_code == 200
     assert detail.json()["status"] == Status.SUCCEEDED
     assert "certificate_json" not in detail.json()
+    certificate = api_as(users["district_admin"]).get(f"{ORG}/reset-runs/{run.pk}/certificate")
+    assert certificate.json()["signature"]
 
 
-def test_a_wrong_confirmation_starts_nothing(users, api_as, org, future_cycle):
-    response = api_as(users["ops"]).json("POST", f"{ORG}/reset-runs", {"confirm": "AWAY01"})
-    assert response.status_code == 400
-    assert response.json()["field"] == "confirm"
+def test_an_off_schedule_request_can_be_rejected(users, api_as, org, future_cycle):
+    asked = api_as(users["ops"]).json(
+        "POST",
+        "/api/v1/vendor/organizations/HOME01/offschedule-requests",
+        {"reason": "District closes early this year"},
+    )
+    request_id = asked.json()["id"]
+    rejected = api_as(users["second_ops"]).json(
+        "POST", f"/api/v1/vendor/offschedule-requests/{request_id}/reject", {"note": "no"}
+    )
+    assert rejected.status_code == 200
+    assert rejected.json()["status"] == "rejected"
+    assert audit("reset.offschedule.reject").actor == users["second_ops"]
     assert not ResetRun.tenant.of(org).exists()
+
+
+def test_a_short_reason_is_refused_and_names_the_field(users, api_as, org, future_cycle):
+    response = api_as(users["ops"]).json(
+        "POST", "/api/v1/vendor/organizations/HOME01/offschedule-requests", {"reason": "x"}
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "reason"
 
 
 def test_operations_resume_a_failed_run(users, api_as, org, future_cycle):

@@ -13,7 +13,8 @@ from yearend.reports.models import ExportJob
 from yearend.reports.services import export_job_run, export_request
 from yearend.resetdates.models import ResetCycle
 from yearend.resetdates.selectors import allowed_days_for
-from yearend.resets.models import ResetRun, Status
+from yearend.resets.models import OffScheduleRequest, ResetRun, Status
+from yearend.resets.offschedule import offschedule_request
 from yearend.resets.services import reset_start
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.services import roster_import
@@ -28,6 +29,8 @@ class World:
     job: ExportJob
     hold: HeldImport
     allowed_day: str
+    # An open off-schedule request for another organization, by a second operations user.
+    offschedule: OffScheduleRequest
 
 
 def build_world(organization, users: dict, cycle: ResetCycle, folder: Path) -> World:
@@ -54,6 +57,12 @@ def build_world(organization, users: dict, cycle: ResetCycle, folder: Path) -> W
     export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE, job.error
+    other = Organization.objects.exclude(pk=organization.pk).order_by("pk").first()
+    offschedule = offschedule_request(
+        organization=other,
+        reason="Customer migrates to a new SIS early",
+        acting_user=users["second_ops"],
+    )
     return World(
         organization=organization,
         cycle=cycle,
@@ -61,4 +70,5 @@ def build_world(organization, users: dict, cycle: ResetCycle, folder: Path) -> W
         job=job,
         hold=HeldImport.tenant.of(organization).get(run=held),
         allowed_day=allowed_days_for(organization, cycle)[3].isoformat(),
+        offschedule=offschedule,
     )
