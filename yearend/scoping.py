@@ -121,3 +121,14 @@ def can_manage_organization(user: User, organization: Organization) -> bool:
     if user.role in VENDOR_ROLES:
         return True
     return user.role == Role.DISTRICT_ADMIN and user.organization_id == organization.pk
+
+
+def vendor_staff(user: User, *roles: str) -> User:
+    """The user, if vendor staff (of one of ``roles`` when given); else ``NotVisible``.
+
+    The vendor pages (every organization at once) do not exist for anyone else, and a
+    customer-success manager does not see the operations actions (nor the reverse).
+    """
+    if not _active(user) or user.role not in (roles or VENDOR_ROLES):
+        raise NotVisible("No such page")
+    return user

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "yearend.reports",
     "yearend.notices",
     "yearend.portal",
+    "yearend.portal.vendor",
     "yearend.api",
     "ninja",  # its Swagger UI files, so /api/v1/docs works without a CDN
     "yearend.demo",

@@ -1,3 +1,32 @@
-"""URL routes; filled in by the work that owns this module."""
+"""The vendor pages: customer-success managers and operations (every organization)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from yearend.portal.vendor import views
+
+app_name = "vendor"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("organizations/", views.organizations, name="organizations"),
+    path("organizations/<str:site_code>/", views.organization, name="organization"),
+    path("cycles/", views.cycles, name="cycles"),
+    path("cycles/assign/", views.assign, name="assign"),
+    path("load/", views.load, name="load"),
+    path("runs/", views.runs, name="runs"),
+    path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/progress/", views.run_progress, name="run-progress"),
+    path("runs/<int:run_id>/resume/", views.run_resume, name="run-resume"),
+    path("runs/<int:run_id>/certificate.<str:kind>", views.run_certificate, name="run-certificate"),
+    path("offschedule/", views.offschedule, name="offschedule"),
+    path(
+        "offschedule/<int:request_id>/approve/",
+        views.offschedule_approve_view,
+        name="offschedule-approve",
+    ),
+    path(
+        "offschedule/<int:request_id>/reject/",
+        views.offschedule_reject_view,
+        name="offschedule-reject",
+    ),
+]
