@@ -17,9 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from yearend.audit.models import Via
 from yearend.errors import ServiceError
+from yearend.organizations.school_days import school_days_set
 from yearend.portal import selectors
 from yearend.portal.access import district_admin_organization
 from yearend.resetdates import rules
+from yearend.resetdates.selectors import reset_date_history
 from yearend.resetdates.services import reset_date_set
 
 
@@ -94,4 +96,26 @@ def date_change(request, site_code: str):
         context["allowed_count"] = sum(
             1 for m in context["months"] for w in m.weeks for d in w if d.allowed
         )
+        context["history"] = reset_date_history(organization, cycle)
     return render(request, "portal/date_change.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def school_days(request, site_code: str):
+    """Record the last day of school and of summer school, which dates are checked against."""
+    organization = district_admin_organization(request.user, site_code)
+    days = {}
+    for field in ("last_day_of_school", "last_day_of_summer_school"):
+        day, error = _parse_day(request.POST.get(field))
+        if error:
+            messages.error(request, error)
+            return redirect("portal:date", site_code=organization.site_code)
+        days[field] = day
+    try:
+        school_days_set(organization=organization, acting_user=request.user, via=Via.PORTAL, **days)
+    except ServiceError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "School days saved. Reset dates are checked against them.")
+    return redirect("portal:date", site_code=organization.site_code)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("org/<str:site_code>/", views.organization_detail, name="organization"),
     path("org/<str:site_code>/date/", date_views.date_change, name="date"),
+    path("org/<str:site_code>/school-days/", date_views.school_days, name="school-days"),
     path("org/<str:site_code>/what-will-happen/", views.what_will_happen, name="preview"),
     path("org/<str:site_code>/data/", data_views.data_page, name="data"),
     path("org/<str:site_code>/data/exports/", data_views.export_start, name="export-start"),

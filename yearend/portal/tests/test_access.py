@@ -10,6 +10,7 @@ PAGES = [
     ("portal:organization", {}, "get"),
     ("portal:date", {}, "get"),
     ("portal:date", {}, "post"),
+    ("portal:school-days", {}, "post"),
     ("portal:preview", {}, "get"),
     ("portal:data", {}, "get"),
     ("portal:export-start", {}, "post"),

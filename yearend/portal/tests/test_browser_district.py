@@ -70,6 +70,7 @@ def test_a_holiday_is_refused_with_its_name_then_an_allowed_day_is_chosen(
     screenshot(page, "district-date-confirm")
     page.get_by_role("button", name="Confirm the new date").click()
     page.get_by_text(f"The reset date is now {rules.format_day(chosen)}").wait_for()
+    axe_check(page, label="home with a message")
     assert OrganizationResetDate.tenant.of(org).get().reset_date == chosen
     assert AuditEvent.objects.filter(action="resetdates.date_set", via="portal").exists()
     assert "Chosen by a district administrator" in page.content()
@@ -114,6 +115,7 @@ def test_approving_a_held_import(page, org, district_admin, tmp_path):
     screenshot(page, "district-syncs-held")
     article.get_by_role("button", name="Approve and apply").click()
     page.get_by_text("Approved and applied").wait_for()
+    axe_check(page, label="syncs after approval")
     held.refresh_from_db()
     assert held.decision == "approved"
     assert Student.tenant.of(org).count() == 17
@@ -145,6 +147,8 @@ def test_removing_educators_after_confirmation(page, org, district_admin, make_u
     screenshot(page, "district-educators-confirm")
     page.get_by_role("button", name="Remove 2 educators").click()
     page.get_by_text("Removed 2 educator(s)").wait_for()
+    axe_check(page, label="educators after removal")
+    screenshot(page, "district-educators-removed")
     assert not User.objects.filter(pk__in=[u.pk for u in leavers], is_active=True).exists()
     stayer.refresh_from_db()
     assert stayer.is_active

@@ -113,3 +113,38 @@ def test_a_locked_date_cannot_be_changed_here(client, org, dated, district_admin
     page = client.get(_url(org)).content.decode()
     assert "its date is locked" in page
     assert 'name="date" value=' not in page
+
+
+def test_the_date_page_lists_the_cycles_history(client, org, dated, district_admin):
+    current = OrganizationResetDate.tenant.of(org).get().reset_date
+    day = _allowed_day(dated, current)
+    client.force_login(district_admin)
+    client.post(_url(org), {"date": day.isoformat()})
+    page = client.get(_url(org)).content.decode()
+    assert "History of this cycle" in page
+    assert "home-da" in page and day.strftime("%b %-d, %Y").replace(" 0", " ") in page
+
+
+def test_recording_the_school_days_feeds_the_warnings(client, org, dated, district_admin):
+    current = OrganizationResetDate.tenant.of(org).get().reset_date
+    day = _allowed_day(dated, current)
+    client.force_login(district_admin)
+    response = client.post(
+        reverse("portal:school-days", args=[org.site_code]),
+        {"last_day_of_school": "", "last_day_of_summer_school": (day + timedelta(1)).isoformat()},
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.last_day_of_school is None and org.last_day_of_summer_school == day + timedelta(1)
+    assert AuditEvent.objects.filter(action="organization.school_days_set", via="portal").exists()
+    page = client.get(_url(org), {"date": day.isoformat()}).content.decode()
+    assert "last day of summer school" in page
+
+
+def test_school_days_are_for_the_district_admin_only(client, org, dated, teacher, outsider):
+    for user in (teacher, outsider):
+        client.force_login(user)
+        response = client.post(
+            reverse("portal:school-days", args=[org.site_code]), {"last_day_of_school": ""}
+        )
+        assert response.status_code == 404

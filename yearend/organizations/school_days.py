@@ -1,0 +1,69 @@
+"""A district records its last day of school and of summer school (DESIGN rule 13).
+
+The reset-date service warns about a date on or before them; the notices warn too. Only
+the organization's district administrators (and vendor staff) record them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from yearend.audit.models import Via
+from yearend.audit.services import audit_record
+from yearend.errors import Forbidden, InvalidInput
+from yearend.organizations.models import Organization
+from yearend.scoping import can_manage_organization
+
+
+@transaction.atomic
+def school_days_set(
+    *,
+    organization: Organization,
+    last_day_of_school: date | None,
+    last_day_of_summer_school: date | None,
+    acting_user,
+    via: str = Via.PORTAL,
+) -> Organization:
+    """Record (or clear, with None) the two days; one audit row with before and after."""
+    if not can_manage_organization(acting_user, organization):
+        raise Forbidden(
+            f"Only the district administrators of {organization.site_code} record its school days.",
+            field="user",
+        )
+    if (
+        last_day_of_school
+        and last_day_of_summer_school
+        and last_day_of_summer_school < last_day_of_school
+    ):
+        raise InvalidInput(
+            "The last day of summer school cannot be before the last day of school.",
+            field="last_day_of_summer_school",
+        )
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = {
+        "last_day_of_school": _iso(locked.last_day_of_school),
+        "last_day_of_summer_school": _iso(locked.last_day_of_summer_school),
+    }
+    locked.last_day_of_school = last_day_of_school
+    locked.last_day_of_summer_school = last_day_of_summer_school
+    locked.save(update_fields=["last_day_of_school", "last_day_of_summer_school"])
+    audit_record(
+        action="organization.school_days_set",
+        actor=acting_user,
+        organization=locked,
+        via=via,
+        details={
+            "before": before,
+            "after": {
+                "last_day_of_school": _iso(last_day_of_school),
+                "last_day_of_summer_school": _iso(last_day_of_summer_school),
+            },
+        },
+    )
+    return locked
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
