@@ -79,3 +79,8 @@ def test_an_inactive_educator_cannot_sign_in(client, district_admin):
     response = _login(client, "home-da", "correct-horse-battery")
     assert response.status_code == 200
     assert "do not match an active account" in response.content.decode()
+
+
+def test_a_session_lasts_a_working_day(client, district_admin):
+    _login(client, "home-da", "correct-horse-battery")
+    assert client.session.get_expiry_age() == 12 * 3600
