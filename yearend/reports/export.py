@@ -1,6 +1,6 @@
 """Writing the Student Data Export: columns, formula neutralising, XLSX and CSV writers.
 
-Rows are produced chunk by chunk from ``selectors.student_chunks`` and written straight
+Rows are produced chunk by chunk from ``selectors.export_row_chunks`` and written straight
 out: XlsxWriter in constant-memory mode flushes each row as it goes, the CSV writer
 writes to the file, so memory stays flat however many students there are.
 """
@@ -8,6 +8,8 @@ writes to the file, so memory stays flat however many students there are.
 from __future__ import annotations
 
 import csv
+import queue
+import threading
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -15,11 +17,25 @@ from pathlib import Path
 
 import xlsxwriter
 from django.conf import settings
+from django.db import connection, connections
 from django.utils import timezone
 
 from yearend.organizations.grades import Grade
 from yearend.organizations.models import Organization, School
-from yearend.reports.selectors import OPERATIONS, WINDOWS, StudentData, student_chunks
+from yearend.reports.selectors import (
+    R_AVERAGES,
+    R_CLASSES,
+    R_FIRST,
+    R_GRADE,
+    R_LAST,
+    R_LAST_ACTIVE,
+    R_PATHWAYS,
+    R_PRODUCTS,
+    R_SCHOOL,
+    R_TEACHERS,
+    R_USERNAME,
+    export_row_chunks,
+)
 
 # Excel's limit per sheet, header row included; a test lowers it with the setting.
 EXCEL_MAX_ROWS = 1_048_576
@@ -63,6 +79,19 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 HEADINGS = [c[0] for c in COLUMNS]
 LAST_ACTIVE = HEADINGS.index("Last active")
+# Columns that hold free text (and may need neutralising); every other one is a number,
+# the last-active time, or empty.
+TEXT_COLUMNS = (
+    R_USERNAME,
+    R_FIRST,
+    R_LAST,
+    R_SCHOOL,
+    R_CLASSES,
+    R_TEACHERS,
+    R_PRODUCTS,
+    R_PATHWAYS,
+    R_AVERAGES,
+)
 
 
 def neutralise(value):
@@ -72,41 +101,6 @@ def neutralise(value):
     return value
 
 
-def student_row(student: StudentData, tz: zoneinfo.ZoneInfo) -> list:
-    last_active = None
-    if student.last_active is not None:
-        last_active = timezone.localtime(student.last_active, tz).replace(tzinfo=None)
-    averages = "; ".join(
-        f"{p.name}: {p.average_score:g}"
-        for p in student.pathways.values()
-        if p.average_score is not None
-    )
-    row = [
-        student.id,
-        student.username,
-        student.first_name,
-        student.last_name,
-        student.school,
-        GRADE_LABELS.get(student.grade, student.grade),
-        "; ".join(student.classes),
-        "; ".join(student.teachers),
-        "; ".join(student.products),
-        "; ".join(p.name for p in student.pathways.values()),
-        student.sessions,
-        student.minutes,
-        last_active,
-        student.lessons_attempted,
-        student.lessons_passed,
-        averages,
-    ]
-    for window in WINDOWS:
-        scale, quantile = student.assessments.get(window, (None, None))
-        row += [scale, quantile]
-    row += [student.tokens, student.think_points]
-    row += [student.fluency.get(op) for op in OPERATIONS]
-    return [neutralise(v) for v in row]
-
-
 def export_rows(
     organization: Organization,
     *,
@@ -114,13 +108,75 @@ def export_rows(
     epoch: int | None = None,
     chunk: int | None = None,
 ) -> Iterator[list[list]]:
-    """Chunks of ready-to-write rows."""
+    """Chunks of ready-to-write rows (the same values ``student_row`` gives)."""
     from yearend.reports.selectors import CHUNK, export_students
 
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     students = export_students(organization, school=school, epoch=epoch)
-    for students_chunk in student_chunks(students, chunk=chunk or CHUNK):
-        yield [student_row(s, tz) for s in students_chunk]
+    grade_label = GRADE_LABELS.get
+    for rows in export_row_chunks(students, chunk=chunk or CHUNK):
+        for row in rows:
+            row[R_GRADE] = grade_label(row[R_GRADE], row[R_GRADE])
+            if row[R_LAST_ACTIVE] is not None:
+                row[R_LAST_ACTIVE] = row[R_LAST_ACTIVE].astimezone(tz).replace(tzinfo=None)
+            for column in TEXT_COLUMNS:
+                value = row[column]
+                if value and value.startswith(FORMULA_PREFIXES):
+                    row[column] = "'" + value
+        yield rows
+
+
+_DONE = object()
+
+
+def read_ahead(chunks: Iterator[list[list]], *, depth: int = 2) -> Iterator[list[list]]:
+    """Read the next chunks from the database on a second thread while this one writes.
+
+    The database driver releases the GIL while a query runs, so reading overlaps the
+    writing instead of adding to it; at most ``depth`` chunks wait in between, so memory
+    stays flat. Inside a transaction (a test, the reset's snapshot) another connection
+    would not see the same data, so the chunks are then read here, in turn.
+    """
+    if connection.in_atomic_block:
+        yield from chunks
+        return
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            for rows in chunks:
+                while not stop.is_set():
+                    try:
+                        waiting.put(rows, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(_DONE)
+        except BaseException as error:  # handed to the writing thread, raised there
+            waiting.put(error)
+        finally:
+            connections.close_all()  # this thread's own connections only
+
+    thread = threading.Thread(target=reader, name="export-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a reader waiting on a full queue
+            try:
+                waiting.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.1)
 
 
 def row_limit() -> int:
@@ -203,16 +259,13 @@ def write_xlsx(
                     for col, heading in enumerate(HEADINGS):
                         sheet.write_string(0, col, heading, bold)
                     sheet_rows = 0
+                    writers = _column_writers(sheet, stamp)
                 sheet_rows += 1
-                for col, value in enumerate(values):
-                    if value is None:
-                        continue
-                    if isinstance(value, str):
-                        sheet.write_string(sheet_rows, col, value)
-                    elif isinstance(value, datetime):
-                        sheet.write_datetime(sheet_rows, col, value, stamp)
-                    else:
-                        sheet.write_number(sheet_rows, col, value)
+                # Each column has one type, so its writer is chosen once per sheet.
+                for col, write in writers:
+                    value = values[col]
+                    if value is not None:
+                        write(sheet_rows, col, value)
             written += len(rows)
             if progress:
                 progress(written)
@@ -223,6 +276,25 @@ def write_xlsx(
     finally:
         workbook.close()
     return written
+
+
+def _column_writers(sheet, stamp) -> list[tuple[int, Callable]]:
+    text = {*TEXT_COLUMNS, R_GRADE}
+
+    def write_stamp(row: int, col: int, value: datetime) -> None:
+        sheet.write_datetime(row, col, value, stamp)
+
+    return [
+        (
+            col,
+            sheet.write_string
+            if col in text
+            else write_stamp
+            if col == R_LAST_ACTIVE
+            else sheet.write_number,
+        )
+        for col in range(len(HEADINGS))
+    ]
 
 
 def write_csv(
@@ -259,7 +331,7 @@ def write_export(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    chunks = export_rows(organization, school=school, epoch=epoch)
+    chunks = read_ahead(export_rows(organization, school=school, epoch=epoch))
     if fmt == "csv":
         return write_csv(path, chunks, progress=progress)
     return write_xlsx(
