@@ -1,9 +1,10 @@
 """Schemathesis against the live OpenAPI document: no server error, no response that
 breaks the document's schema, for a signed-in district administrator.
 
-Every operation is tried with generated input twice over: once with its path pointing at
-real objects of the administrator's organization (so the deep code runs) and once with
-generated paths (mostly 404s, which must be well-formed too). Each call is rolled back.
+Every operation is tried with generated input three ways: valid input with its path
+pointing at real objects of the administrator's organization (so the deep code runs),
+valid input with generated paths (mostly 404s, which must be well-formed too), and
+invalid input (which must be refused, never crash). Each call is rolled back.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def test_generated_requests_never_fail_or_break_the_schema(org, users, future_cy
     schemathesis = pytest.importorskip("schemathesis")
     from hypothesis import HealthCheck, given, settings, strategies
     from schemathesis.checks import not_a_server_error
+    from schemathesis.generation import GenerationMode
     from schemathesis.specs.openapi.checks import response_schema_conformance
 
     world = build_world(org, users, future_cycle, tmp_path)
@@ -53,6 +55,7 @@ def test_generated_requests_never_fail_or_break_the_schema(org, users, future_cy
                 headers=headers, path_parameters={k: v for k, v in known.items() if k in names}
             ),
             operation.as_strategy(headers=headers),
+            operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, headers=headers),
         )
 
         @settings(
