@@ -135,6 +135,9 @@ def plan_apply(
             .values_list("sis_sourced_id", "id")
             .iterator(chunk_size=20_000)
         )
+        # In index order: each insert then lands next to the previous one in the indexes.
+        # (One int per row as the sort key, not a tuple: large rosters stay small.)
+        plan.enrollments.added.sort(key=lambda p: (class_of[p[0]] << 32) | student_of[p[1]])
         bulk_insert(
             Enrollment,
             ["organization_id", "school_class_id", "student_id"],

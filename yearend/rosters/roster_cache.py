@@ -73,7 +73,8 @@ def roster_cache_put(digest: str, roster: Roster) -> None:
         folder = _folder()
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{digest}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(record))
+        with open(temporary, "w") as handle:
+            json.dump(record, handle)  # written piece by piece, never one large string
         os.replace(temporary, _path(digest))
         entries = sorted(folder.glob("v*.json"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-KEEP]:

@@ -7,6 +7,7 @@ to case, and a few misspellings that real exports carry are read as what they me
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -33,14 +34,19 @@ class Problems:
         self.notices.append(f"{where}: {message}")
 
 
-@dataclass
 class Table:
-    name: str
-    columns: dict[str, int]  # canonical column name -> index
+    """One file's header, and its rows read from the bytes each time they are iterated.
 
-    rows: list[tuple[int, list[str]]]  # (line number, cells)
-    # Every row holds exactly ``width`` cells plus a trailing "" that absent columns read.
-    width: int = 0
+    Rows are never all held in memory: ``rows`` streams ``(line number, cells)`` where
+    every row holds exactly ``width`` cells plus a trailing "" that absent columns read.
+    ``read_table`` has already checked the whole file is valid UTF-8 and valid CSV.
+    """
+
+    def __init__(self, name: str, columns: dict[str, int], data: bytes, width: int) -> None:
+        self.name = name
+        self.columns = columns  # canonical column name -> index
+        self.data = data
+        self.width = width
 
     def index(self, column: str) -> int:
         return self.columns.get(column, self.width)
@@ -48,30 +54,72 @@ class Table:
     def get(self, cells: list[str], column: str) -> str:
         return cells[self.columns.get(column, self.width)].strip()
 
+    @property
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        width = self.width
+        padding = [""] * (width + 1)
+        records = _stream(self.data)
+        next(records, None)  # the header
+        for line, cells in records:
+            if (not cells or not cells[0].strip()) and not "".join(cells).strip():
+                continue  # blank line
+            if len(cells) != width:
+                cells = (cells + padding)[:width]
+            cells.append("")
+            yield line, cells
 
-def decode(name: str, data: bytes, problems: Problems) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
+
+def _stream(data: bytes, at: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of each CSV record; raises csv.Error on bad CSV, with
+    ``at[0]`` the line the bad record starts on."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, strict=True)
+    at = at if at is not None else [1]
+    at[0] = 1
+    for cells in reader:
+        yield at[0], cells
+        at[0] = reader.line_num + 1
+
+
+def decode_error(name: str, data: bytes, problems: Problems) -> bool:
+    """Record an error and return True unless ``data`` is all valid UTF-8 (checked in
+    pieces, so a large file is never held twice)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    piece = 1 << 20
+    for start in range(0, max(len(data), 1), piece):
+        try:
+            decoder.decode(data[start : start + piece], final=start + piece >= len(data))
+        except UnicodeDecodeError:
+            break
+    else:
+        return False
+    try:  # a bad file: decode it whole, for the exact place of the first bad byte
+        data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         problems.error(f"{name}:{line}", f"not valid UTF-8 text (byte {error.start})")
-        return None
+    return True
 
 
 def read_table(
     name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...], problems: Problems
 ) -> Table | None:
-    """Parse a file; None (with errors recorded) when it cannot be read at all."""
-    text = decode(name, data, problems)
-    if text is None:
+    """Check a file and read its header; None (with errors recorded) when it cannot be
+    read at all."""
+    if decode_error(name, data, problems):
         return None
-    records = _records(name, text, problems)
-    if records is None:
+    header_line, header = 1, None
+    at = [1]
+    try:
+        for line, cells in _stream(data, at):
+            if header is None:
+                header_line, header = line, cells
+    except csv.Error as error:
+        problems.error(f"{name}:{at[0]}", f"not valid CSV ({error})")
         return None
-    if not records:
+    if header is None:
         problems.error(f"{name}:1", "the file is empty (no header line)")
         return None
-    header_line, header = records[0]
     canonical = {c.lower(): c for c in known}
     columns: dict[str, int] = {}
     for index, raw in enumerate(header):
@@ -98,32 +146,4 @@ def read_table(
         problems.error(f"{name}:{header_line}", f"{column}: required column is missing")
     if missing:
         return None
-    width = len(header)
-    padding = [""] * (width + 1)
-    rows = []
-    for line, cells in records[1:]:
-        if not "".join(cells).strip():
-            continue  # blank line
-        if len(cells) != width:
-            cells = (cells + padding)[:width]
-        cells.append("")
-        rows.append((line, cells))
-    return Table(name=name, columns=columns, rows=rows, width=width)
-
-
-def _records(name: str, text: str, problems: Problems) -> list[tuple[int, list[str]]] | None:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for cells in _iterate(reader):
-            records.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        problems.error(f"{name}:{start}", f"not valid CSV ({error})")
-        return None
-    return records
-
-
-def _iterate(reader) -> Iterator[list[str]]:
-    yield from reader
+    return Table(name=name, columns=columns, data=data, width=len(header))

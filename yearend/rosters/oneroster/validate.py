@@ -160,7 +160,7 @@ GRADES.update({str(n): "ALG" for n in range(9, 14)})
 DEFAULT_GRADE = "KG"
 
 
-@dataclass
+@dataclass(slots=True)
 class Student:
     username: str
     first_name: str
@@ -169,7 +169,7 @@ class Student:
     school: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Educator:
     username: str
     first_name: str
@@ -294,16 +294,33 @@ def _manifest(bundle: Bundle, roster: Roster, problems: Problems) -> None:
 
 
 def _status(table: Table, line: int, cells: list[str], problems: Problems) -> str | None:
-    raw = table.get(cells, "status")
-    status = STATUSES.get(raw) or STATUSES.get(raw.lower())
-    if status is None:
-        problems.error(f"{table.name}:{line}", f"status: '{raw}' is not active or tobedeleted")
-    modified = table.get(cells, "dateLastModified")
-    if modified and not _is_iso_datetime(modified):
-        problems.notice(
-            f"{table.name}:{line}", f"dateLastModified: '{modified}' is not an ISO 8601 date"
-        )
-    return status
+    return _status_reader(table, problems)(line, cells)
+
+
+def _status_reader(table: Table, problems: Problems):
+    """A function of (line, cells) that checks a row's status and dateLastModified and
+    returns 'active', 'deleted' or None (an error recorded)."""
+    i_status, i_modified = table.index("status"), table.index("dateLastModified")
+    name = table.name
+
+    def status_of(line: int, cells: list[str]) -> str | None:
+        raw = cells[i_status]
+        status = STATUSES.get(raw)
+        if status is None:
+            raw = raw.strip()
+            status = STATUSES.get(raw) or STATUSES.get(raw.lower())
+            if status is None:
+                problems.error(f"{name}:{line}", f"status: '{raw}' is not active or tobedeleted")
+        modified = cells[i_modified]
+        if modified and not _is_iso_datetime(modified):
+            modified = modified.strip()
+            if modified and not _is_iso_datetime(modified):
+                problems.notice(
+                    f"{name}:{line}", f"dateLastModified: '{modified}' is not an ISO 8601 date"
+                )
+        return status
+
+    return status_of
 
 
 @lru_cache(maxsize=4096)
@@ -357,6 +374,41 @@ def _unique(table: Table, line: int, sourced_id: str, seen: dict[str, int], prob
         return False
     seen[sourced_id] = line
     return True
+
+
+class _SeenIds:
+    """The sourcedIds of a large file so far, kept as their hashes (a fraction of the
+    strings' memory). The first hash that repeats, a duplicate or (rarely) a collision,
+    switches to exact ids, read again from the rows before it, so every duplicate is
+    still reported with the line it first appeared on, and a collision with none."""
+
+    def __init__(self, table: Table, problems: Problems) -> None:
+        self.table, self.problems = table, problems
+        self.hashes: set[int] | None = set()
+        self.exact: dict[str, int] = {}
+
+    def first(self, line: int, sourced_id: str) -> bool:
+        """True for a sourcedId's first row; else an error is recorded."""
+        hashes = self.hashes
+        if hashes is not None and sourced_id:
+            code = hash(sourced_id)
+            if code not in hashes:
+                hashes.add(code)
+                return True
+            self.hashes = None
+            self.exact = self._before(line)
+        return _unique(self.table, line, sourced_id, self.exact, self.problems)
+
+    def _before(self, line: int) -> dict[str, int]:
+        exact: dict[str, int] = {}
+        column = self.table.index("sourcedId")
+        for earlier, cells in self.table.rows:
+            if earlier >= line:
+                break
+            sourced_id = cells[column].strip()
+            if sourced_id:
+                exact.setdefault(sourced_id, earlier)
+        return exact
 
 
 def _orgs(table: Table | None, roster: Roster, problems: Problems) -> dict[str, str]:
@@ -447,9 +499,14 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+@lru_cache(maxsize=256)
+def _grade_known(raw: str) -> str | None:
+    parts = _split(raw)
+    return GRADES.get(parts[0].upper() if parts else "")
+
+
 def _grade(raw: str, where: str, problems: Problems) -> str:
-    first = _split(raw)[0] if _split(raw) else ""
-    grade = GRADES.get(first.upper())
+    grade = _grade_known(raw)
     if grade is None:
         problems.notice(
             where,
@@ -464,20 +521,23 @@ def _grade(raw: str, where: str, problems: Problems) -> str:
 def _users(table, roster: Roster, roles, org_types, known: Known, problems: Problems) -> None:
     if table is None:
         return
-    roster.users_rows = len(table.rows)
-    seen: dict[str, int] = {}
+    seen = _SeenIds(table, problems)
     usernames: dict[str, int] = {}
     has_role = "role" in table.columns
     skipped = 0
     if "password" in table.columns:
         problems.notice(table.name, "password: not imported; students sign in through the product")
+    status_of = _status_reader(table, problems)
+    i_sid, i_enabled = table.index("sourcedId"), table.index("enabledUser")
     for line, cells in table.rows:
+        roster.users_rows += 1
         where = f"{table.name}:{line}"
-        sourced_id = table.get(cells, "sourcedId")
-        status = _status(table, line, cells, problems)
-        if not _unique(table, line, sourced_id, seen, problems):
+        sourced_id = cells[i_sid].strip()
+        status = status_of(line, cells)
+        if not seen.first(line, sourced_id):
             continue
-        _check_bool(table, line, cells, "enabledUser", problems)
+        if cells[i_enabled] not in BOOLEANS:
+            _check_bool(table, line, cells, "enabledUser", problems)
         if status == "deleted":
             roster.deleted_users.add(sourced_id)
             continue
@@ -590,14 +650,21 @@ def _classes(table, roster: Roster, org_types, known: Known, problems: Problems)
 def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> None:
     if table is None:
         return
-    seen: dict[str, int] = {}
-    classes = set(roster.classes) | (
-        known.classes - roster.deleted_classes if roster.modes.get("classes") != "bulk" else set()
-    )
+    seen = _SeenIds(table, problems)
+    # sourcedId -> the same string: the pairs kept share one string per class and user,
+    # not two new ones per row.
+    classes = {c: c for c in roster.classes}
+    if roster.modes.get("classes") != "bulk":
+        classes.update((c, c) for c in known.classes - roster.deleted_classes)
     users_bulk = roster.modes.get("users") == "bulk"
     gone = roster.deleted_users
-    students = set(roster.students) | (set() if users_bulk else known.students - gone)
-    educators = set(roster.educators) | (set() if users_bulk else known.educators - gone)
+    students = {s: s for s in roster.students}
+    educators = {e: e for e in roster.educators}
+    if not users_bulk:
+        students.update((s, s) for s in known.students - gone)
+        educators.update((e, e) for e in known.educators - gone)
+    rejected, deleted_classes = roster.rejected, roster.deleted_classes
+    enrollments, assignments = roster.enrollments, roster.assignments
     skipped = 0
     i_sid, i_class, i_user, i_role, i_primary, i_begin, i_end = (
         table.index(c)
@@ -611,48 +678,62 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
             "endDate",
         )
     )
+    status_of = _status_reader(table, problems)
+    name = table.name
     for line, cells in table.rows:
         sourced_id = cells[i_sid].strip()
-        status = _status(table, line, cells, problems)
-        if not _unique(table, line, sourced_id, seen, problems):
+        status = status_of(line, cells)
+        if not seen.first(line, sourced_id):
             continue
-        if cells[i_primary].strip() not in BOOLEANS:
+        if cells[i_primary] and cells[i_primary].strip() not in BOOLEANS:
             _check_bool(table, line, cells, "primary", problems)
         if cells[i_begin] or cells[i_end]:
             for column in ("beginDate", "endDate"):
                 _check_date(table, line, cells, column, problems)
         class_id, user_id = cells[i_class].strip(), cells[i_user].strip()
-        role = cells[i_role].strip().lower()
-        where = f"{table.name}:{line}"
+        role = cells[i_role].strip()
+        if role != "student":
+            role = role.lower()
         if status == "deleted":
             roster.deleted_enrollments.add((class_id, user_id))
             continue
+        class_id = classes.get(class_id, class_id)
         if class_id not in classes:
-            if class_id in roster.deleted_classes:
+            if class_id in deleted_classes:
                 skipped += 1
                 continue
-            if class_id in roster.rejected:
+            if class_id in rejected:
                 continue
-            problems.error(where, f"classSourcedId: '{class_id}' is not a class in classes.csv")
+            problems.error(
+                f"{name}:{line}", f"classSourcedId: '{class_id}' is not a class in classes.csv"
+            )
             continue
         if role == "student":
-            if user_id in roster.rejected:
+            student = students.get(user_id)
+            if student is None:
+                if user_id not in rejected:
+                    problems.error(
+                        f"{name}:{line}",
+                        f"userSourcedId: '{user_id}' is not a student in users.csv",
+                    )
                 continue
-            if user_id not in students:
-                problems.error(where, f"userSourcedId: '{user_id}' is not a student in users.csv")
-                continue
-            roster.enrollments.add((class_id, user_id))
+            enrollments.add((class_id, student))
         elif role in ENROLLMENT_TEACHERS:
-            if user_id in roster.rejected:
+            educator = educators.get(user_id)
+            if educator is None:
+                if user_id not in rejected:
+                    problems.error(
+                        f"{name}:{line}",
+                        f"userSourcedId: '{user_id}' is not an educator in users.csv",
+                    )
                 continue
-            if user_id not in educators:
-                problems.error(where, f"userSourcedId: '{user_id}' is not an educator in users.csv")
-                continue
-            roster.assignments.add((class_id, user_id))
+            assignments.add((class_id, educator))
         elif role in ("parent", "guardian", "relative"):
             skipped += 1
         else:
-            problems.error(where, f"role: '{table.get(cells, 'role')}' is not a OneRoster role")
+            problems.error(
+                f"{name}:{line}", f"role: '{table.get(cells, 'role')}' is not a OneRoster role"
+            )
     if skipped:
         problems.notice(
             table.name, f"{skipped} enrollment(s) of deleted classes or parents skipped"

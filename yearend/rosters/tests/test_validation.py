@@ -136,3 +136,27 @@ def test_a_path_that_is_not_a_bundle_is_refused(org, tmp_path):
     run = roster_import(organization=org, path=junk)
     assert run.status == ImportRun.Status.REFUSED
     assert "not a readable .zip" in run.errors[0]
+
+
+def test_duplicates_in_a_large_file_name_the_line_they_first_appeared_on():
+    """Large files keep sourcedIds as hashes; the first repeat still reports exact lines."""
+    from yearend.rosters.oneroster.parse import Problems
+    from yearend.rosters.oneroster.validate import _SeenIds
+
+    class FakeTable:
+        name = "enrollments.csv"
+        rows = [(n + 2, [sid]) for n, sid in enumerate(["a", "b", "", "c", "b", "a", "d", "b"])]
+
+        def index(self, column):
+            return 0
+
+    problems = Problems()
+    seen = _SeenIds(FakeTable(), problems)
+    firsts = [seen.first(line, cells[0]) for line, cells in FakeTable.rows]
+    assert firsts == [True, True, False, True, False, False, True, False]
+    assert problems.errors == [
+        "enrollments.csv:4: sourcedId: empty",
+        "enrollments.csv:6: sourcedId: 'b' already appears on line 3",
+        "enrollments.csv:7: sourcedId: 'a' already appears on line 2",
+        "enrollments.csv:9: sourcedId: 'b' already appears on line 3",
+    ]
