@@ -64,7 +64,14 @@ class HeldImportAdmin(admin.ModelAdmin):
 
 @admin.register(SyncSource)
 class SyncSourceAdmin(admin.ModelAdmin):
-    list_display = ["organization", "folder", "enabled", "last_checked_at"]
+    list_display = [
+        "organization",
+        "name",
+        "folder",
+        "enabled",
+        "check_every_minutes",
+        "last_checked_at",
+    ]
 
 
 @admin.register(ImportSettings)

@@ -54,8 +54,11 @@ class SyncSource(TenantModel):
 
     reset_policy = ResetPolicy.RETAIN
 
+    name = models.CharField(max_length=100, blank=True, default="")
     folder = models.CharField(max_length=500)
     enabled = models.BooleanField(default=True)
+    # How often the drop folder is looked at; the worker's tick (5 minutes) is the finest.
+    check_every_minutes = models.PositiveIntegerField(default=5)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_digest = models.CharField(max_length=64, blank=True, default="")
 

@@ -19,6 +19,7 @@ from yearend.rosters.models import ImportRun, SyncSource
 from yearend.rosters.oneroster.bundle import bundle_read
 from yearend.rosters.pausing import sync_pause_reason
 from yearend.rosters.services import roster_import
+from yearend.rosters.sources import sync_source_is_due
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +73,13 @@ def sync_source_check(source: SyncSource) -> ImportRun | None:
 
 
 def sync_sources_check_all() -> int:
-    """Check every enabled sync source; one failing organization does not stop the rest."""
+    """Check every enabled sync source that is due; one failing organization does not stop
+    the rest. Returns how many were checked."""
     checked = 0
+    now = timezone.now()
     for source in SyncSource.unscoped.filter(enabled=True).select_related("organization"):
+        if not sync_source_is_due(source, now):
+            continue  # its schedule says later
         try:
             sync_source_check(source)
         except Exception:
