@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 
-from yearend.classes.models import Enrollment, TeacherAssignment
+from yearend.classes.models import Enrollment
 from yearend.learning.models import (
     Assessment,
     FactFluency,
@@ -107,15 +107,45 @@ def student_chunks(
             )
             for r in rows
         }
-        _fill(org_id, rows[0][0], last_id, by_id, with_lesson_dates)
+        _fill(org_id, [r[0] for r in rows], by_id, with_lesson_dates)
         yield list(by_id.values())
 
 
-def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates: bool) -> None:
-    # Each query reads one id range of one organization through its (organization,
-    # student) index; rows of students outside the selection are skipped in Python.
+def _student_filter(ids: list[int]) -> dict:
+    """Read a chunk's rows through the (organization, student) indexes: by id range when
+    the chunk's ids are dense (rows of students outside the selection are skipped in
+    Python), by id list when they are sparse (one school of a large district), so no
+    query ever reads much more than its chunk."""
+    low, high = ids[0], ids[-1]
+    if high - low + 1 <= 2 * len(ids):
+        return {"student_id__gte": low, "student_id__lte": high}
+    return {"student_id__in": ids}
+
+
+def _teacher_names(scoped):
+    """(student id, teacher first name, last name) of the chunk, from its enrollments:
+    starting from the chunk's enrollments keeps the query proportional to the chunk."""
+    return (
+        scoped(Enrollment)
+        .filter(school_class__teacher_assignments__isnull=False)
+        .order_by(
+            "student_id",
+            "school_class__teacher_assignments__teacher__last_name",
+            "school_class__teacher_assignments__teacher__first_name",
+        )
+        .values_list(
+            "student_id",
+            "school_class__teacher_assignments__teacher__first_name",
+            "school_class__teacher_assignments__teacher__last_name",
+        )
+    )
+
+
+def _fill(org_id: int, ids: list[int], by_id: dict[int, StudentData], dates: bool) -> None:
+    where = _student_filter(ids)
+
     def scoped(model):
-        return model.tenant.of(org_id).filter(student_id__gte=low, student_id__lte=high)
+        return model.tenant.of(org_id).filter(**where)
 
     products = dict(Product.objects.values_list("pk", "name"))
     pathways = {
@@ -138,18 +168,7 @@ def _fill(org_id: int, low: int, high: int, by_id: dict[int, StudentData], dates
         if row[2] and row[2] not in student.products:
             student.products.append(row[2])
 
-    teacher_rows = (
-        TeacherAssignment.tenant.of(org_id)
-        .filter(
-            school_class__enrollments__student_id__gte=low,
-            school_class__enrollments__student_id__lte=high,
-        )
-        .order_by("teacher__last_name", "teacher__first_name")
-        .values_list(
-            "school_class__enrollments__student_id", "teacher__first_name", "teacher__last_name"
-        )
-        .distinct()
-    )
+    teacher_rows = _teacher_names(scoped)
     for student, row in each(teacher_rows):
         name = f"{row[1]} {row[2]}".strip()
         if name not in student.teachers:
@@ -314,7 +333,7 @@ def export_row_chunks(students: QuerySet[Student], *, chunk: int = CHUNK) -> Ite
         found = list(base.filter(id__gt=last_id)[:chunk])
         if not found:
             return
-        low, last_id, org_id = found[0][0], found[-1][0], found[0][1]
+        last_id, org_id = found[-1][0], found[0][1]
         rows: dict[int, list] = {}
         for pk, _org, username, first, last, grade, school in found:
             row = [None] * ROW_WIDTH
@@ -322,13 +341,15 @@ def export_row_chunks(students: QuerySet[Student], *, chunk: int = CHUNK) -> Ite
             row[R_SCHOOL], row[R_GRADE] = school, grade
             row[R_SESSIONS] = row[R_MINUTES] = row[R_ATTEMPTED] = row[R_PASSED] = 0
             rows[pk] = row
-        _fill_rows(org_id, low, last_id, rows, products, pathway_names)
+        _fill_rows(org_id, list(rows), rows, products, pathway_names)
         yield list(rows.values())
 
 
-def _fill_rows(org_id, low, high, rows: dict[int, list], products, pathway_names) -> None:
+def _fill_rows(org_id, ids: list[int], rows: dict[int, list], products, pathway_names) -> None:
+    where = _student_filter(ids)
+
     def scoped(model):
-        return model.tenant.of(org_id).filter(student_id__gte=low, student_id__lte=high)
+        return model.tenant.of(org_id).filter(**where)
 
     get = rows.get
     classes: dict[int, list[str]] = {}
@@ -346,18 +367,7 @@ def _fill_rows(org_id, low, high, rows: dict[int, list], products, pathway_names
                     listed.append(product)
 
     teachers: dict[int, list[str]] = {}
-    for student_id, first, last in (
-        TeacherAssignment.tenant.of(org_id)
-        .filter(
-            school_class__enrollments__student_id__gte=low,
-            school_class__enrollments__student_id__lte=high,
-        )
-        .order_by("teacher__last_name", "teacher__first_name")
-        .values_list(
-            "school_class__enrollments__student_id", "teacher__first_name", "teacher__last_name"
-        )
-        .distinct()
-    ):
+    for student_id, first, last in _teacher_names(scoped):
         if student_id in rows:
             name = f"{first} {last}".strip()
             listed = teachers.setdefault(student_id, [])
