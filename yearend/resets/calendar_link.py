@@ -64,10 +64,20 @@ def reset_date_lock(*, organization: Organization, cycle: ResetCycle) -> None:
 def dates_due(now: datetime) -> Iterator[tuple[Organization, ResetCycle, date]]:
     """Every (organization, cycle, date) whose reset date has begun in the organization's
     own time zone and which has no run yet. Never early: the local date must have come.
+    Objects are loaded only for what the caller takes (see ``due_keys``)."""
+    for organization_id, cycle_id, reset_date in due_keys(now):
+        yield (
+            Organization.objects.get(pk=organization_id),
+            ResetCycle.objects.get(pk=cycle_id),
+            reset_date,
+        )
+
+
+def due_keys(now: datetime) -> Iterator[tuple[int, int, date]]:
+    """(organization id, cycle id, date) of every due reset without a run, in date order.
 
     One set-based query (the runs are excluded in SQL) of plain values, so a tick over
-    twenty thousand organizations stays fast; objects are loaded only for what the
-    caller takes."""
+    twenty thousand organizations stays fast."""
     from yearend.resets.models import ResetRun
 
     has_run = ResetRun.unscoped.filter(
@@ -85,9 +95,4 @@ def dates_due(now: datetime) -> Iterator[tuple[Organization, ResetCycle, date]]:
     for organization_id, cycle_id, reset_date, zone in rows:
         local = now.astimezone(zones.setdefault(zone, ZoneInfo(zone))).date()
         if local >= reset_date:
-            # Loaded one by one as the caller asks: it may stop at a concurrency limit.
-            yield (
-                Organization.objects.get(pk=organization_id),
-                ResetCycle.objects.get(pk=cycle_id),
-                reset_date,
-            )
+            yield organization_id, cycle_id, reset_date

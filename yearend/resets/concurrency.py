@@ -75,9 +75,14 @@ def slot_claim(
     now = now or timezone.now()
     slots = _slots(scope, limit)
     free_pks = free(slots, now)
-    for slot in slots:
-        if slot.pk not in free_pks:
-            continue
+    return _take([s for s in slots if s.pk in free_pks], holder, now)
+
+
+def _take(free_slots: list[WorkSlot], holder: str, now: datetime) -> bool:
+    """Take the first of ``free_slots`` nobody changed since it was read; each slot tried
+    is removed from the list (taken by us or by someone else)."""
+    while free_slots:
+        slot = free_slots.pop(0)
         taken = WorkSlot.objects.filter(
             pk=slot.pk, holder=slot.holder, claimed_at=slot.claimed_at
         ).update(holder=holder, claimed_at=now)
@@ -193,27 +198,34 @@ def _free_run_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
 def runs_start_due(now: datetime | None = None) -> list[Organization]:
     """Hand due resets to the workers while run slots are free; returns their organizations.
 
-    The tick itself only reads the due dates (one query) and claims slots: the start of
-    each reset (its preview counts, the claim of the run) is a task, so one tick stays
-    fast over tens of thousands of organizations.
+    The tick itself only reads the due dates (one query), reads the slots once and takes
+    one per reset: the start of each reset (its preview counts, the claim of the run) is a
+    task, so one tick stays fast over tens of thousands of organizations.
     """
     from yearend.resets import calendar_link
     from yearend.resets.tasks import reset_start_task
 
     now = now or timezone.now()
     limit = settings.RESET_MAX_CONCURRENT_RUNS
-    busy = busy_holders(RUNS_SCOPE, limit, _free_run_slots)
-    handed = []
-    for organization, cycle, _date in calendar_link.dates_due(now):
-        holder = f"{organization.pk}:{cycle.pk}"
+    busy: set[str] = set()
+    free_slots: list[WorkSlot] | None = None
+    if limit > 0:
+        slots = _slots(RUNS_SCOPE, limit)
+        free_pks = _free_run_slots(slots, now)
+        busy = {s.holder for s in slots if s.pk not in free_pks}
+        free_slots = [s for s in slots if s.pk in free_pks]
+    handed: list[int] = []
+    for organization_id, cycle_id, _date in calendar_link.due_keys(now):
+        holder = f"{organization_id}:{cycle_id}"
         if holder in busy:
             continue  # its start is queued already
-        if not slot_claim(RUNS_SCOPE, limit, holder, _free_run_slots, now=now):
+        if free_slots is not None and not _take(free_slots, holder, now):
             logger.info("reset run limit %s reached; the rest start as runs finish", limit)
             break
-        reset_start_task.enqueue(organization.pk, cycle.pk)
-        handed.append(organization)
-    return handed
+        reset_start_task.enqueue(organization_id, cycle_id)
+        handed.append(organization_id)
+    organizations = Organization.objects.in_bulk(handed)
+    return [organizations[pk] for pk in handed]
 
 
 def runs_running() -> int:
