@@ -59,6 +59,7 @@ def test_a_district_admin_sees_every_district_page_and_each_passes_axe(
         screenshot(page, shot)
     # Another organization does not exist for this account.
     assert page.goto("/org/AWAY01/").status == 404
+    axe_check(page, label="not found")
     assert page.goto("/org/AWAY01/date/").status == 404
 
 
@@ -131,7 +132,15 @@ def test_pages_work_on_a_phone_and_at_200_percent_zoom(
         )
         page = context.new_page()
         sign_in(page, "home-da")
-        for path, shot in [("/org/HOME01/", "home"), ("/org/HOME01/date/", "change-date")]:
+        for path, shot in [
+            ("/org/HOME01/", "home"),
+            ("/org/HOME01/date/", "change-date"),
+            ("/org/HOME01/what-will-happen/", "what-will-happen"),
+            ("/org/HOME01/data/", "data"),
+            ("/org/HOME01/syncs/", "syncs"),
+            ("/org/HOME01/educators/", "educators"),
+            ("/org/HOME01/reset/", "reset"),
+        ]:
             page.goto(path)
             overflow = page.evaluate(
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
