@@ -26,7 +26,7 @@ from yearend.people.models import Role
 from yearend.portal.access import is_htmx
 from yearend.portal.vendor import forms, selectors
 from yearend.resetdates import selectors as date_selectors
-from yearend.resetdates.models import OrganizationResetDate, ResetCycle
+from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
 from yearend.resetdates.parsing import parse_days
 from yearend.resetdates.services import reset_cycle_create, reset_date_set, reset_dates_assign
 from yearend.resets.models import Status
@@ -100,6 +100,7 @@ def organizations(request):
             "page": page,
             "query": query.urlencode(),
             "states": selectors.RESET_STATES,
+            "sources": dict(ResetDateSource.choices),
         },
     )
 

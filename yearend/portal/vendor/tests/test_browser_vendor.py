@@ -152,3 +152,25 @@ def test_an_off_schedule_reset_needs_a_second_ops_user_then_runs_to_its_certific
     assert f"Run {run.pk}" in page.locator("table").inner_text()
     axe_check(page, label="runs")
     screenshot(page, "vendor-runs")
+
+
+def test_the_run_page_follows_a_running_reset_live(page, seeded, make_user):
+    """htmx polls the progress while the run runs: the page reaches the end by itself."""
+    from yearend.resets.services import reset_advance, reset_start
+
+    organization, _cycle = seeded
+    make_user(Role.OPS, username="ops-live")
+    run, _ = reset_start(organization=organization, advance=False)  # claimed, not driven
+    sign_in(page, "ops-live")
+    page.goto(f"/vendor/runs/{run.pk}/")
+    assert page.get_by_text("(updates by itself)").count() == 1
+    assert "Running" in page.locator("ol.steps").inner_text()
+    axe_check(page, label="running run")
+    screenshot(page, "vendor-run-running")
+
+    reset_advance(run.pk, inline=True)  # a worker finishes the run meanwhile
+
+    page.get_by_text("All steps done and verified.").wait_for(timeout=30_000)
+    assert set(page.locator("ol.steps .pill").all_inner_texts()) == {"Done"}
+    assert page.get_by_text("(updates by itself)").count() == 0  # polling stopped
+    assert page.get_by_role("link", name="Deletion certificate (PDF)").count() == 1
