@@ -79,7 +79,7 @@ def test_a_csm_overrides_a_date_outside_the_window_with_a_reason(page, seeded, m
     assert AuditEvent.objects.filter(action="resetdates.date_set", actor_label="csm-b").exists()
 
     for name, shot in (
-        ("All organizations", "vendor-organizations"),
+        ("All organizations", "vendor-csm-organizations"),
         ("Resets per day", "vendor-load"),
         ("Reset cycles", "vendor-cycles"),
     ):
@@ -174,3 +174,40 @@ def test_the_run_page_follows_a_running_reset_live(page, seeded, make_user):
     assert set(page.locator("ol.steps .pill").all_inner_texts()) == {"Done"}
     assert page.get_by_text("(updates by itself)").count() == 0  # polling stopped
     assert page.get_by_role("link", name="Deletion certificate (PDF)").count() == 1
+
+
+def test_vendor_pages_work_on_a_phone_and_at_200_percent_zoom(
+    browser, live_server, seeded, make_user
+):
+    from yearend.resets.services import reset_advance, reset_start
+
+    organization, _cycle = seeded
+    make_user(Role.OPS, username="ops-small")
+    run, _ = reset_start(organization=organization, advance=False)
+    reset_advance(run.pk, inline=True)
+    # A 640-pixel-wide window at device scale 2 is what a 1280-pixel screen shows at 200%.
+    for name, viewport, scale in [("phone", (390, 844), 3), ("zoom-200", (640, 800), 2)]:
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": viewport[0], "height": viewport[1]},
+            device_scale_factor=scale,
+        )
+        page = context.new_page()
+        sign_in(page, "ops-small")
+        for path in [
+            "/vendor/",
+            "/vendor/organizations/",
+            f"/vendor/organizations/{organization.site_code}/",
+            "/vendor/cycles/",
+            "/vendor/load/",
+            "/vendor/runs/",
+            f"/vendor/runs/{run.pk}/",
+            "/vendor/offschedule/",
+        ]:
+            page.goto(path)
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{path} scrolls sideways by {overflow}px ({name})"
+        screenshot(page, f"{name}-vendor-offschedule")
+        context.close()
