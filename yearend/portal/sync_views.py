@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from yearend.audit.models import Via
 from yearend.errors import ServiceError
 from yearend.portal.access import managed_organization
-from yearend.rosters.models import HeldImport
+from yearend.rosters.models import HeldImport, SyncSource
 from yearend.rosters.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 from yearend.rosters.selectors import import_runs_of, latest_roster_school_year, pending_holds_of
 from yearend.rosters.services import held_import_approve, held_import_discard
@@ -31,6 +31,7 @@ def syncs_page(request, site_code: str):
         {
             "organization": organization,
             "state": sync_state_for(organization),
+            "source": SyncSource.tenant.of(organization).first(),
             "school_year": latest_roster_school_year(organization),
             "runs": import_runs_of(organization)[:25],
             "holds": pending_holds_of(organization).select_related("run").order_by("created_at"),

@@ -50,6 +50,11 @@ def organization_detail(request, site_code: str):
         context["steps"] = selectors.recommended_steps(organization, date_view.cycle)
     if request.user.role == Role.TEACHER:
         context["classes"] = scoping.classes_for(request.user, organization).order_by("name")
+        # A teacher's numbers are their classes' and students', not their schools'.
+        context["own_counts"] = {
+            "classes": context["classes"].count(),
+            "students": scoping.students_for(request.user, organization).count(),
+        }
     return render(request, "portal/organization.html", context)
 
 

@@ -108,3 +108,15 @@ def test_a_running_reset_is_polled(client, seeded, make_user, ops):
     client.force_login(admin)
     page = client.get(reverse("portal:reset-progress", args=[seeded.site_code])).content.decode()
     assert 'hx-trigger="every 2s"' in page and "Running now" in page
+
+
+def test_a_teachers_home_counts_their_own_classes_and_students(client, seeded):
+    from yearend.classes.models import TeacherAssignment
+    from yearend.scoping import classes_for, students_for
+
+    teacher = TeacherAssignment.tenant.of(seeded).select_related("teacher").first().teacher
+    client.force_login(teacher)
+    page = client.get(reverse("portal:organization", args=[seeded.site_code])).content.decode()
+    students = students_for(teacher, seeded).count()
+    classes = classes_for(teacher, seeded).count()
+    assert f"{students} students · {classes} classes" in page
