@@ -10,6 +10,7 @@ SCALED_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/yer_scale_stack
 REDIS_URL            default redis://127.0.0.1:6379/1 (queues)
 CACHE_URL            default redis://127.0.0.1:6379/2 (throttles shared by the web processes)
 WORKERS              RQ worker processes, default 2
+WORKER_NICE          CPU niceness of the workers on this one machine, default 10 (0: none)
 RUN_ADDRESS          default 127.0.0.1:8000
 """
 
@@ -46,8 +47,14 @@ def scaled_environment(
 
 
 def worker_command(name: str | None = None) -> list[str]:
-    """One RQ worker on every queue, running django-tasks jobs (django-tasks-rq's Job)."""
-    command = [*MANAGE, "rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
+    """One RQ worker on every queue, running django-tasks jobs (django-tasks-rq's Job).
+
+    On one machine the workers run at a lower CPU priority (WORKER_NICE, default 10) so
+    the web processes answer promptly while a reset Friday keeps the workers busy.
+    """
+    nice = int(os.environ.get("WORKER_NICE", "10"))
+    command = ["nice", "-n", str(nice)] if nice else []
+    command += [*MANAGE, "rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
     if name:
         command += ["--name", name]
     return [*command, *QUEUES]
