@@ -7,6 +7,7 @@ selection: flat means the two are close.
 """
 
 import tempfile
+import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
@@ -60,12 +61,16 @@ def run(scale: str) -> None:
     with tempfile.TemporaryDirectory(prefix="yer-report-bench-") as folder:
         folder = Path(folder)
         rows = [row for chunk in export_rows(org) for row in chunk]
+        cpu = time.process_time()
         with Stopwatch() as baseline:
             _baseline_xlsx(folder / "baseline.xlsx", rows)
+        baseline_cpu = time.process_time() - cpu
         del rows
 
+        cpu = time.process_time()
         with Stopwatch() as xlsx:
             write_export(folder / "e.xlsx", organization=org, fmt="xlsx")
+        xlsx_cpu = time.process_time() - cpu
         with Stopwatch() as csv_run:
             write_export(folder / "e.csv", organization=org, fmt="csv")
 
@@ -75,6 +80,15 @@ def run(scale: str) -> None:
             "rows/s",
             baseline=count / baseline.seconds,
             goal="time <= 1.5x XlsxWriter alone (rate >= 0.67x baseline)",
+        )
+        emit(
+            f"export {count:,} students to XLSX, CPU time",
+            xlsx_cpu,
+            "s",
+            baseline=baseline_cpu,
+            goal="<= 1.5x",
+            note="process CPU (both threads; SQLite's engine included, PostgreSQL's not): "
+            "the figure that holds on a busy machine",
         )
         emit(f"export {count:,} students to CSV", count / csv_run.seconds, "rows/s")
 

@@ -2,6 +2,7 @@
 
 import resource
 import tempfile
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -60,8 +61,10 @@ def run(scale: str) -> None:
         make_oneroster(bundle, students=students, teachers=teachers, classes=classes)
         organization = _org("BENCH1")
 
+        cpu = time.process_time()
         with Stopwatch() as first:
             run1 = roster_import(organization=organization, path=bundle)
+        first_cpu = time.process_time() - cpu
         assert run1.status == ImportRun.Status.APPLIED, run1.message
         rows = _rows(run1)
         with Stopwatch() as second:
@@ -85,6 +88,13 @@ def run(scale: str) -> None:
             + ", >= 10x naive ORM",
         )
         emit(
+            "import rate by process CPU time",
+            rows / first_cpu,
+            "rows/s",
+            note="SQLite's engine runs in the process (included); PostgreSQL's server does not. "
+            "Holds on a busy machine, where wall time does not",
+        )
+        emit(
             "re-import of the same bundle (nothing changes)",
             second.seconds,
             "s",
@@ -103,7 +113,8 @@ def run(scale: str) -> None:
             "MB",
             baseline=peak_small,
             goal="flat as the bundle grows",
-            note="the validated roster is held in memory: grows with the bundle",
+            note="rows are streamed; compact sets of ids and (class, student) pairs are held "
+            "for the reference checks and the diff, so memory still grows with the bundle",
         )
 
 
