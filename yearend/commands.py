@@ -10,4 +10,6 @@ class ServiceCommand(BaseCommand):
         try:
             return super().execute(*args, **options)
         except ServiceError as error:
-            raise CommandError(error.message, returncode=error.exit_code) from None
+            # Services name the field, not the flag; on the command line the flag is the field.
+            hint = f" (--{error.field.replace('_', '-')})" if error.field else ""
+            raise CommandError(error.message + hint, returncode=error.exit_code) from None

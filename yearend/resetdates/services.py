@@ -336,7 +336,7 @@ def reset_date_set(
     if source == ResetDateSource.CSM:
         if not reason:
             raise InvalidInput(
-                "A customer-success manager must give a reason (--reason).", field="reason"
+                "A customer-success manager must give a reason for the change.", field="reason"
             )
         refusal = rules.future_refusal(new_date, today=today)
     else:

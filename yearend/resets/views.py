@@ -1,4 +1,4 @@
-"""A minimal operations page: preview, start (typed confirmation), progress, certificate."""
+"""A minimal operations page: preview, off-schedule request, progress, certificate."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from yearend.audit.models import Via
 from yearend.errors import ServiceError
 from yearend.people.models import Role
 from yearend.resets import calendar_link
+from yearend.resets.offschedule import offschedule_request
 from yearend.resets.selectors import latest_run, reset_preview, run_summary
-from yearend.resets.services import reset_start
 from yearend.scoping import NotVisible, can_manage_organization, organization_for, organizations_for
 
 
@@ -63,23 +63,34 @@ def organization_detail(request, site_code: str):
 @login_required
 @require_POST
 def start(request, site_code: str):
+    """File an off-schedule reset request; nothing runs until a second operations user approves.
+
+    The typed site code guards against requesting the wrong customer's reset, and the
+    approval at /vendor/offschedule/ is the second pair of eyes.
+    """
     organization = _organization(request.user, site_code)
     if request.user.role != Role.OPS:
-        raise NotVisible("Only operations start off-schedule resets")
+        raise NotVisible("Only operations request off-schedule resets")
+    if request.POST.get("confirm", "").strip() != organization.site_code:
+        messages.error(
+            request, f"Type the site code {organization.site_code} exactly to request its reset."
+        )
+        return redirect("resets:organization", site_code=organization.site_code)
     try:
-        run, created = reset_start(
+        offschedule_request(
             organization=organization,
+            reason=request.POST.get("reason", ""),
             acting_user=request.user,
             via=Via.PORTAL,
-            confirm_site_code=request.POST.get("confirm", ""),
         )
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        if created:
-            messages.success(request, f"Reset run {run.pk} of {organization.site_code} started.")
-        else:
-            messages.info(request, f"A reset of this cycle already exists: run {run.pk}.")
+        messages.success(
+            request,
+            f"Off-schedule reset of {organization.site_code} requested: a second operations "
+            "user must approve it before anything is deleted.",
+        )
     return redirect("resets:organization", site_code=organization.site_code)
 
 

@@ -3,8 +3,10 @@ from datetime import date
 import pytest
 
 from yearend.demo.seeding import seed_demo
+from yearend.errors import Forbidden
 from yearend.people.models import Role, Student
-from yearend.resets.models import ResetRun, Status
+from yearend.resets.models import OffScheduleRequest, ResetRun, Status
+from yearend.resets.offschedule import offschedule_approve
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -18,6 +20,7 @@ def demo(db, make_user):
         "home": home,
         "away": away,
         "ops": make_user(Role.OPS, username="ops-1"),
+        "second_ops": make_user(Role.OPS, username="ops-2"),
         "home_admin": make_user(Role.DISTRICT_ADMIN, home, username="home-admin"),
         "away_admin": make_user(Role.DISTRICT_ADMIN, away, username="away-admin"),
     }
@@ -29,7 +32,7 @@ def test_it_shows_the_preview_to_the_district_admin(client, demo):
 
     assert response.status_code == 200
     assert b"What a reset deletes now" in response.content
-    assert b"Start an off-schedule reset" not in response.content
+    assert b"Request an off-schedule reset" not in response.content
 
 
 def test_an_outsider_gets_404(client, demo):
@@ -58,16 +61,24 @@ def test_ops_must_type_the_site_code(client, demo):
     assert not ResetRun.tenant.of(demo["home"]).exists()
 
 
-def test_ops_starts_a_reset_and_reads_the_certificate(
+def test_ops_request_waits_for_a_second_approver_then_the_certificate_shows(
     client, demo, django_capture_on_commit_callbacks
 ):
     client.force_login(demo["ops"])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            f"/resets/{demo['home'].site_code}/start/", {"confirm": demo["home"].site_code}
-        )
+    response = client.post(
+        f"/resets/{demo['home'].site_code}/start/",
+        {"confirm": demo["home"].site_code, "reason": "District asked for a mid-year restart"},
+    )
 
     assert response.status_code == 302
+    assert not ResetRun.tenant.of(demo["home"]).exists()  # one person cannot start it
+    request = OffScheduleRequest.tenant.of(demo["home"]).get()
+    with pytest.raises(Forbidden):
+        offschedule_approve(request=request, acting_user=demo["ops"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offschedule_approve(request=request, acting_user=demo["second_ops"])
+
     run = ResetRun.tenant.of(demo["home"]).get()
     assert run.status == Status.SUCCEEDED
     assert not Student.tenant.of(demo["home"]).exists()

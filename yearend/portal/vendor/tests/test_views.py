@@ -181,7 +181,7 @@ def test_a_csm_without_a_reason_sees_the_refusal_beside_the_field(client, demo, 
 
     assert response.status_code == 400
     assert response.context["errors"] == {
-        "reason": "A customer-success manager must give a reason (--reason)."
+        "reason": "A customer-success manager must give a reason for the change."
     }
     assert b'id="reason_error"' in response.content
     assert not OrganizationResetDate.tenant.of(demo["home"]).filter(cycle=future_cycle).exists()

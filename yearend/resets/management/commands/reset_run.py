@@ -16,7 +16,11 @@ class Command(ServiceCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        start = sub.add_parser("start", help="start an off-schedule reset now")
+        start = sub.add_parser(
+            "start",
+            help="break-glass: start a reset now from a server shell (audited); "
+            "operations normally use reset_offschedule, which needs a second approver",
+        )
         start.add_argument("--org", required=True)
         start.add_argument("--now", action="store_true", required=True)
         start.add_argument("--confirm", required=True, help="type the site code again")
