@@ -235,9 +235,10 @@ def _pairs(queryset, left: str, right: str, epoch_filter: dict) -> dict:
 
 def _diff_pairs(change: Change, existing: dict, wanted: set, mode, deleted: set) -> None:
     change.existing = len(existing)
-    change.added = [pair for pair in wanted if pair not in existing]
+    # Set differences run in C: a re-import compares hundreds of thousands of pairs.
+    change.added = list(wanted.difference(existing))
     if mode == "bulk":
-        change.removed = [pk for pair, pk in existing.items() if pair not in wanted]
+        change.removed = [existing[pair] for pair in existing.keys() - wanted]
     else:
         change.removed = [existing[p] for p in deleted if p in existing and p not in wanted]
 
