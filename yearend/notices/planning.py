@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Subquery
 
 from yearend.notices.kinds import PRINT_REPORTS_DAYS, REMINDER_DAYS, NoticeKind
 from yearend.organizations.models import Organization
-from yearend.people.models import EDUCATOR_ROLES, Role, User
+from yearend.people.cleanup import cleanup_candidate_counts
+from yearend.people.models import Role, User
 from yearend.reports.models import ExportJob, YearEndArchive
 from yearend.resetdates import rules
 from yearend.resetdates.models import OrganizationResetDate, ResetDateChange, ResetDateSource
@@ -240,28 +241,7 @@ def undone_items(drafts: list[Draft], clock: Clock) -> dict[int, Undone]:
         .annotate(last=Max("downloaded_at"))
         .order_by()
     )
-    # The two signals of the educator clean-up (yearend/people/cleanup.py), counted for
-    # all organizations at once: no sign-in for EDUCATOR_ABSENT_DAYS, or, once the
-    # organization has a roster from its SIS, an account the SIS does not list.
-    absent_since = clock.now - timedelta(days=EDUCATOR_ABSENT_DAYS)
-    rostered = ImportRun.unscoped.filter(
-        organization_id__in=ids, status=ImportRun.Status.APPLIED, dry_run=False
-    ).values("organization_id")
-    absent = dict(
-        User.objects.filter(
-            organization_id__in=ids,
-            role__in=[r.value for r in EDUCATOR_ROLES],
-            is_active=True,
-        )
-        .filter(
-            Q(last_login__lt=absent_since)
-            | Q(last_login__isnull=True, date_joined__lt=absent_since)
-            | Q(sis_sourced_id="", organization_id__in=Subquery(rostered))
-        )
-        .values_list("organization_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    absent = cleanup_candidate_counts(ids, not_signed_in_days=EDUCATOR_ABSENT_DAYS, now=clock.now)
     # The same rule as rosters.selectors.latest_roster_school_year, for all at once.
     latest_year = dict(
         Organization.objects.filter(pk__in=ids)
