@@ -109,8 +109,14 @@ def reset_start(
     return run, True
 
 
-def reset_resume(*, run: ResetRun, acting_user=None, via: str = Via.COMMAND) -> ResetRun:
-    """Continue a failed run from its failed step; continue a stalled running run."""
+def reset_resume(
+    *, run: ResetRun, acting_user=None, via: str = Via.COMMAND, wait: bool = True
+) -> ResetRun:
+    """Continue a failed run from its failed step; continue a stalled running run.
+
+    ``wait=False`` hands the rest of the run to the workers (web and API requests must not
+    hold a district's purge); the command line waits, as its operator expects.
+    """
     if run.status == Status.SUCCEEDED:
         raise Conflict(f"Reset run {run.pk} has already succeeded.")
     with transaction.atomic():
@@ -125,6 +131,9 @@ def reset_resume(*, run: ResetRun, acting_user=None, via: str = Via.COMMAND) -> 
             details={"run_id": run.pk, "step": run.step},
         )
     _log(run.pk, run.step, f"resumed by {getattr(acting_user, 'username', None) or 'system'}")
+    if not wait:
+        _enqueue_advance(run.pk)
+        return ResetRun.unscoped.get(pk=run.pk)
     return reset_advance(run.pk, inline=True)
 
 

@@ -150,5 +150,7 @@ def run_resume(request, site_code: SiteCode, run_id: ObjectId):
     """Continue a failed or stalled run from where it stopped (operations only)."""
     organization = managed_organization(request, site_code)
     require_ops(request)
-    run = reset_resume(run=_run(organization, run_id), acting_user=caller(request), via=Via.API)
+    run = reset_resume(
+        run=_run(organization, run_id), acting_user=caller(request), via=Via.API, wait=False
+    )
     return run_out(ResetRun.unscoped.select_related("organization", "cycle").get(pk=run.pk))

@@ -168,9 +168,14 @@ def test_a_short_reason_is_refused_and_names_the_field(users, api_as, org, futur
 def test_operations_resume_a_failed_run(users, api_as, org, future_cycle):
     run, _ = reset_start(organization=org, advance=False)
     ResetRun.tenant.of(org).filter(pk=run.pk).update(status=Status.FAILED, error="boom")
-    response = api_as(users["ops"]).json("POST", f"{ORG}/reset-runs/{run.pk}/resume")
+    client = api_as(users["ops"])
+    with TestCase.captureOnCommitCallbacks(execute=True) as handed_to_worker:
+        response = client.json("POST", f"{ORG}/reset-runs/{run.pk}/resume")
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == Status.SUCCEEDED
+    assert response.json()["status"] == Status.RUNNING  # the request does not run the purge
+    assert handed_to_worker  # the worker (run here) finishes it
+    run.refresh_from_db()
+    assert run.status == Status.SUCCEEDED
     assert audit("reset.resume").details["run_id"] == run.pk
 
 

@@ -346,7 +346,7 @@ def run_resume(request, run_id: int):
     user = vendor_staff(request.user, Role.OPS)
     run = _run(user, run_id)
     try:
-        run = reset_resume(run=run, acting_user=user, via=Via.PORTAL)
+        run = reset_resume(run=run, acting_user=user, via=Via.PORTAL, wait=False)
     except ServiceError as error:
         messages.error(request, error.message)
     else:

@@ -286,11 +286,13 @@ def test_a_running_run_polls_its_progress(client, demo):
     assert client.get("/vendor/runs/999999/").status_code == 404
 
 
-def test_ops_resume_a_failed_run(client, demo, monkeypatch):
+def test_ops_resume_a_failed_run(client, demo, monkeypatch, django_capture_on_commit_callbacks):
     run = _failed_run(demo["home"], monkeypatch)
     client.force_login(demo["ops"])
 
-    response = client.post(f"/vendor/runs/{run.pk}/resume/")
+    # The request only hands the run to a worker; the worker (run here) finishes it.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/vendor/runs/{run.pk}/resume/")
 
     assert response.status_code == 302
     run.refresh_from_db()
