@@ -52,7 +52,7 @@ def main() -> int:
     else:
         print(
             "Demo logins (password reset-demo-2024): demo001-district-admin, "
-            "demo001-school-admin, demo001-teacher-1, demo-csm, demo-ops"
+            "demo001-school-admin, demo001-teacher-1, demo-csm, demo-ops, demo-ops-2"
         )
     manage("demo_ready")
 

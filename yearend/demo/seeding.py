@@ -375,10 +375,16 @@ def _create_educators(org, schools, students, password_hash) -> list[tuple[str, 
 
 def _ensure_vendor_staff(password_hash: str) -> list[tuple[str, str, str]]:
     logins = []
-    for role, username in ((Role.CSM, "demo-csm"), (Role.OPS, "demo-ops")):
+    # Two operations logins: an off-schedule reset needs a second person to approve it.
+    staff = (
+        (Role.CSM, "demo-csm", Role.CSM.label),
+        (Role.OPS, "demo-ops", Role.OPS.label),
+        (Role.OPS, "demo-ops-2", f"{Role.OPS.label} (second approver)"),
+    )
+    for role, username, label in staff:
         if not User.objects.filter(username=username).exists():
             user_create(username=username, role=role, password_hash=password_hash, via=Via.SYSTEM)
-        logins.append((role.label, username, DEMO_PASSWORD))
+        logins.append((label, username, DEMO_PASSWORD))
     return logins
 
 

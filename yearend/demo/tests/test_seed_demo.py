@@ -110,6 +110,7 @@ def test_it_seeds_the_promised_shape_of_data(capsys):
         "demo001-teacher-1",
         "demo-csm",
         "demo-ops",
+        "demo-ops-2",
     ):
         assert login in out
 

@@ -11,7 +11,7 @@ SECOND_OPS = "demo-ops-2"
 
 
 def prepare() -> None:
-    # Only beside the seeded demo's own operations login, and only once.
+    # seed_demo makes it now; a demo database seeded before that gets it here, once.
     if User.objects.filter(username="demo-ops").exists() and not (
         User.objects.filter(username=SECOND_OPS).exists()
     ):
