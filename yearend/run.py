@@ -7,11 +7,11 @@ role, then runs the web server and the background worker together. Ctrl-C stops 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from yearend.supervise import supervise
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
@@ -56,27 +56,8 @@ def main() -> int:
         )
     manage("demo_ready")
 
-    children = [(name, subprocess.Popen([*MANAGE, *args], cwd=ROOT)) for name, args in PROCESSES]
     print(f"\nYear-End Reset is running at http://{ADDRESS}/  (Ctrl-C stops it)\n")
-    try:
-        while True:
-            for name, child in children:
-                if child.poll() is not None:
-                    print(f"{name} exited with code {child.returncode}; stopping.")
-                    return child.returncode or 1
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        print("\nStopping...")
-        return 0
-    finally:
-        for _, child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for _, child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+    return supervise([(name, [*MANAGE, *args]) for name, args in PROCESSES], cwd=ROOT, grace=10)
 
 
 if __name__ == "__main__":

@@ -17,13 +17,13 @@ RUN_ADDRESS          default 127.0.0.1:8000
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
+
+from yearend.supervise import supervise
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
@@ -114,12 +114,7 @@ def _database_is_empty(env: dict) -> bool:
     return out.strip().endswith("False")
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt  # SIGTERM (e.g. from a supervisor) stops the stack like Ctrl-C
-
-
 def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
     database_url = os.environ.get("SCALED_DATABASE_URL", DEFAULT_DATABASE_URL)
     address = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
     workers = int(os.environ.get("WORKERS", "2"))
@@ -140,38 +135,16 @@ def main() -> int:
     processes = [("web", web_command(address))]
     processes += [(f"worker-{n + 1}", worker_command()) for n in range(workers)]
     processes += [("scheduler", scheduler_command())]
-    children = [
-        (name, subprocess.Popen(cmd, cwd=ROOT, env=env))  # noqa: S603
-        for name, cmd in processes
-    ]
     print(
         f"\nYear-End Reset (scaled: PostgreSQL, RQ, gunicorn x2, {workers} workers, "
         f"1 scheduler) at http://{address}/  (Ctrl-C stops it)\n"
         "  logins (password reset-demo-2024): demo001-district-admin, "
-        "demo001-school-admin, demo001-teacher-1, demo-csm, demo-ops\n"
+        "demo001-school-admin, demo001-teacher-1, demo-csm, demo-ops, demo-ops-2\n"
         f"  health: http://{address}/healthz   metrics: http://{address}/metrics   "
         f"operations: http://{address}/admin/\n"
         f"  database: {database_url}   queues: {env['REDIS_URL']}\n"
     )
-    try:
-        while True:
-            for name, child in children:
-                if child.poll() is not None:
-                    print(f"{name} exited with code {child.returncode}; stopping.")
-                    return child.returncode or 1
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        print("\nStopping...")
-        return 0
-    finally:
-        for _, child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for _, child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+    return supervise(processes, cwd=ROOT, env=env, grace=15)
 
 
 if __name__ == "__main__":
