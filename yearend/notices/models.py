@@ -23,6 +23,7 @@ class Delivery(models.TextChoices):
     SENT = "sent", "Sent"
     NO_EMAIL = "no_email", "Shown in the portal only (no email address)"
     FAILED = "failed", "Sending failed"
+    INTERRUPTED = "interrupted", "Sender stopped while sending (not resent)"
     CANCELLED = "cancelled", "Cancelled (the reset date changed)"
 
 
@@ -45,7 +46,7 @@ class Notice(TenantModel):
     body_html = models.TextField()
     link = models.CharField(max_length=500, blank=True, default="")
     email = models.EmailField(blank=True, default="")
-    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
+    delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

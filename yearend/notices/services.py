@@ -6,12 +6,11 @@ any mail leaves. Delivery then claims each row with a conditional update
 (PENDING -> SENDING), sends, and marks it SENT right away. A worker killed
 
 - before the claim leaves it PENDING: the next pass sends it;
-- after the claim, before the send, leaves it SENDING: a pass after ``SEND_STALE_AFTER``
-  takes it over and sends it;
-- after the mail server accepted it but before SENT was written (a window of one
-  UPDATE) leaves it SENDING too, and it is sent again once. That single duplicate in
-  that narrow window is the price of never losing a notice (at-least-once); no mail
-  protocol can close it.
+- after the claim (before the send, or after the mail server accepted it but before SENT
+  was written) leaves it SENDING. Nobody can tell which of the two happened, and a
+  notice is never sent twice, so a claim older than ``SEND_STALE_AFTER`` is given up:
+  marked INTERRUPTED, not resent. The notice stays in the person's portal inbox, and
+  the email of at most one notice per killed worker may be missing (at-most-once).
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from yearend.resetdates.models import OrganizationResetDate
 
 logger = logging.getLogger(__name__)
 
-# A SENDING claim older than this belongs to a worker that died: another may take over.
+# A SENDING claim older than this belongs to a worker that died: it is given up.
 SEND_STALE_AFTER = timedelta(minutes=15)
 SEND_TIMEOUT_SECONDS = 60
 # A mail the server keeps refusing is given up after this many tries (it stays in the portal).
@@ -169,8 +168,16 @@ def notices_cancel_replanned() -> int:
 
 
 def _sendable(now: datetime) -> Q:
-    return Q(delivery=Delivery.PENDING) | Q(
+    return Q(delivery=Delivery.PENDING)
+
+
+def _give_up_interrupted(now: datetime) -> int:
+    """Claims whose worker died: the mail may have left, so never send them again."""
+    return Notice.unscoped.filter(
         delivery=Delivery.SENDING, send_claimed_at__lt=now - SEND_STALE_AFTER
+    ).update(
+        delivery=Delivery.INTERRUPTED,
+        last_error="The sender stopped while sending; not resent so that no one gets it twice.",
     )
 
 
@@ -222,6 +229,7 @@ def notices_deliver(
 ) -> dict:
     """Send recorded, unsent notices; each claimed by a conditional update first."""
     now = now or timezone.now()
+    _give_up_interrupted(now)
     ids = list(
         Notice.unscoped.filter(_sendable(now)).order_by("pk").values_list("pk", flat=True)[:limit]
     )

@@ -3,7 +3,7 @@
 A file-backed SQLite database and the file mail backend, so the killed process's mails
 and rows survive it. Every notice must be recorded once, mailed at most once, and all
 be either sent or held by a dead worker's claim (which the next pass after
-SEND_STALE_AFTER takes over; see test_delivery).
+SEND_STALE_AFTER gives up, never resends; see test_delivery).
 """
 
 import os
@@ -91,6 +91,6 @@ def test_a_killed_worker_never_mails_a_notice_twice(tmp_path):
     sent = _count(db, "SELECT count(*) FROM notices_notice WHERE delivery = 'sent'")
     claimed = _count(db, "SELECT count(*) FROM notices_notice WHERE delivery = 'sending'")
     assert recorded == ADMINS  # one reminder each, recorded once
-    # Killed mid-pass twice: at most one claim per kill is left to the stale takeover.
+    # Killed mid-pass twice: at most one claim per kill is left (given up once stale).
     assert sent + claimed == ADMINS and claimed <= 2
     assert sent <= len(mailed) <= ADMINS
