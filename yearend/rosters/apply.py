@@ -189,10 +189,11 @@ def _educators(organization: Organization, roster: Roster, plan: Plan, now) -> N
             for sid, (username, first, last, email, role) in change.added
         ]
     )
+    # A returning educator (the SIS lists them again) is active again and no longer removed.
     _update(
         User,
-        ["username", "first_name", "last_name", "email", "role", "is_active"],
-        ((pk, (*values, True)) for pk, values in change.changed),
+        ["username", "first_name", "last_name", "email", "role", "is_active", "removed_at"],
+        ((pk, (*values, True, None)) for pk, values in change.changed),
     )
     # Educators are retained across resets and referenced by history: deactivate, never delete.
     for chunk in _chunks(change.removed, BATCH):

@@ -122,6 +122,24 @@ def test_it_removes_several_educators_by_deactivating_them_with_one_audit_row(
     assert event.details == {"educator_ids": sorted([a.pk, b.pk]), "count": 2}
 
 
+def test_an_educator_the_sis_still_lists_comes_back_at_the_next_import(
+    org, district_admin, tmp_path
+):
+    # The SIS is the source of truth: a removal the SIS does not share is undone by the
+    # next sync, and the account is no longer marked removed.
+    # Four SIS teachers, so one coming back stays under the 75% "changed" hold.
+    roster_import(organization=org, path=write_bundle(tmp_path / "a", roster_files(4, 2, 4)))
+    teacher = User.objects.get(username="teacher0")
+    educators_remove(organization=org, educator_ids=[teacher.pk], acting_user=district_admin)
+
+    # (one more student, so the bundle is not skipped as already imported)
+    run = roster_import(organization=org, path=write_bundle(tmp_path / "b", roster_files(5, 2, 4)))
+
+    assert run.status == "applied", run.message
+    teacher.refresh_from_db()
+    assert teacher.is_active is True and teacher.removed_at is None
+
+
 def test_a_removed_educator_cannot_sign_in(org, make_user, district_admin, client):
     teacher = make_user(Role.TEACHER, org, username="leaver", password="pw-leaver-123456")
     educators_remove(organization=org, educator_ids=[teacher.pk], acting_user=district_admin)
