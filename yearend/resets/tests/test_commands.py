@@ -25,6 +25,12 @@ def _call(*args) -> str:
     return out.getvalue()
 
 
+def _start_and_wait(organization) -> str:
+    """The off-schedule start as operations type it, with the site code confirmed."""
+    code = organization.site_code
+    return _call("reset_run", "start", "--org", code, "--now", "--confirm", code, "--wait")
+
+
 def test_preview_prints_what_would_be_deleted_and_kept(home):
     preview = json.loads(_call("reset_preview", "--org", home.site_code, "--json"))
 
@@ -48,16 +54,7 @@ def test_start_refuses_a_wrong_confirmation(home):
 
 
 def test_start_wait_show_and_start_again(home):
-    out = _call(
-        "reset_run",
-        "start",
-        "--org",
-        home.site_code,
-        "--now",
-        "--confirm",
-        home.site_code,
-        "--wait",
-    )
+    out = _start_and_wait(home)
     assert "succeeded" in out
 
     shown = json.loads(_call("reset_run", "show", "--org", home.site_code, "--json"))
@@ -65,16 +62,7 @@ def test_start_wait_show_and_start_again(home):
     assert shown["counts"]["students"] == 30
     assert shown["certificate"].endswith(".pdf")
 
-    again = _call(
-        "reset_run",
-        "start",
-        "--org",
-        home.site_code,
-        "--now",
-        "--confirm",
-        home.site_code,
-        "--wait",
-    )
+    again = _start_and_wait(home)
     assert "already exists" in again
     assert ResetRun.tenant.of(home).count() == 1
 
@@ -90,16 +78,7 @@ def test_resume_continues_a_failed_run(home, monkeypatch):
     monkeypatch.setattr(services, "_step_verify", lambda run: 1 / 0)
     monkeypatch.setitem(services._STEPS, "verify", services._step_verify)
     with pytest.raises(CommandError, match="failed at verify"):
-        _call(
-            "reset_run",
-            "start",
-            "--org",
-            home.site_code,
-            "--now",
-            "--confirm",
-            home.site_code,
-            "--wait",
-        )
+        _start_and_wait(home)
     run = ResetRun.tenant.of(home).get()
     assert run.status == Status.FAILED
 
@@ -119,16 +98,7 @@ def test_start_wait_finishes_here_when_no_worker_runs_the_tasks(home, settings):
             "QUEUES": ["default", "resets", "imports", "reports", "notices"],
         }
     }
-    out = _call(
-        "reset_run",
-        "start",
-        "--org",
-        home.site_code,
-        "--now",
-        "--confirm",
-        home.site_code,
-        "--wait",
-    )
+    out = _start_and_wait(home)
 
     assert "succeeded" in out
     assert not Student.tenant.of(home).exists()
