@@ -102,11 +102,11 @@ def _link(kind: str, organization: Organization, c: dict[str, Any]) -> str:
     if kind == NoticeKind.RESET_COMPLETED:
         return absolute(reverse("resets:certificate", args=[site, "pdf"]))
     if kind == NoticeKind.IMPORT_HELD:
-        return absolute(reverse("rosters:organization", args=[site]))
+        return absolute(reverse("portal:syncs", args=[site]))
     if kind in (NoticeKind.OPS_RESET_FAILED, NoticeKind.OPS_RESET_NOT_STARTED):
         return absolute(reverse("resets:organization", args=[site]))
     if kind == NoticeKind.OPS_SYNCS_PAUSED:
-        return absolute(reverse("rosters:organization", args=[site]))
+        return absolute(reverse("portal:syncs", args=[site]))
     return absolute(reverse("portal:organization", args=[site]))
 
 

@@ -1,7 +1,6 @@
 """Syncs: status and history of roster imports, held imports to approve or discard, pause.
 
-The same services as the rosters pages (``yearend/rosters/views.py``); this is the
-district administrator's version inside the portal's navigation.
+The only roster page: the old ``/rosters/<site>/`` address redirects here.
 """
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ def test_district_admins_hear_about_a_held_import(home, home_people, mailoutbox)
     held = [m for m in mailoutbox if "held for your review" in m.subject]
     assert sorted(m.to[0] for m in held) == ["dale@example.org", "dana@example.org"]
     assert "- Would remove 40% of students (more than 10%)." in held[0].body
-    assert "http://127.0.0.1:8000/rosters/HOME01/" in held[0].body
+    assert "http://127.0.0.1:8000/org/HOME01/syncs/" in held[0].body
 
 
 @pytest.mark.core

@@ -160,7 +160,6 @@ def test_pages_outside_the_portal_nav_pass_axe_too(page, org, dated, district_ad
     sign_in(page, "home-da")
     for path in [
         "/notices/preferences/",
-        "/rosters/HOME01/",
         "/resets/HOME01/",
         "/api/v1/docs",
     ]:
