@@ -4,6 +4,7 @@ DATABASE_URL        default: SQLite file db.sqlite3 in the project folder
 SECRET_KEY          default: generated once into .secret_key (git-ignored)
 DEBUG               default: off
 ALLOWED_HOSTS       default: 127.0.0.1,localhost
+TRUSTED_PROXIES     reverse proxies (IPs or networks) whose X-Forwarded-For counts; default none
 TASK_BACKEND        database (default, django-tasks-db), rq (Redis, scale-out) or immediate
 REDIS_URL           default: redis://127.0.0.1:6379/0 (only read with TASK_BACKEND=rq)
 RQ_JOB_TIMEOUT      seconds an RQ job may run before RQ kills it; default 21600
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from yearend.client_address import trusted_networks
 from yearend.lib.env import env_bool, env_int, env_list, env_str, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,6 +29,9 @@ SECRET_KEY = env_str("SECRET_KEY") or local_secret_key(BASE_DIR / ".secret_key")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Proxies whose X-Forwarded-For is believed (yearend/client_address.py); none by default.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+trusted_networks(tuple(TRUSTED_PROXIES))  # a typo fails at start, not at the first sign-in
 
 INSTALLED_APPS = [
     "django.contrib.admin",

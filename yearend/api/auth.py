@@ -15,6 +15,7 @@ from ninja.security.apikey import APIKeyCookie
 
 from yearend.api.errors import ApiProblem
 from yearend.api.services import TokenRefused, api_token_authenticate
+from yearend.client_address import client_address
 from yearend.people.models import User
 from yearend.throttle import throttle_hit
 
@@ -25,11 +26,6 @@ def _rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
     """(limit, window seconds) from settings, e.g. API_RATE_PER_TOKEN = (600, 60)."""
     return tuple(getattr(settings, name, default))  # type: ignore[return-value]
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a forwarded header is whatever the client says it is unless a
-    # trusted proxy sets it, and the embedded default runs without one.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _throttle(key: str, setting: str, default: tuple[int, int], what: str) -> None:
@@ -57,7 +53,7 @@ class BearerToken(HttpBearer):
             api_token = api_token_authenticate(token.strip())
         except TokenRefused as refusal:
             _throttle(
-                f"api-signin-ip:{client_ip(request)}",
+                f"api-signin-ip:{client_address(request)}",
                 "API_RATE_FAILED_PER_IP",
                 (20, 300),
                 "with invalid tokens from this address",

@@ -11,7 +11,7 @@ from functools import wraps
 
 from ninja import NinjaAPI
 
-from yearend.api.auth import api_auth, client_ip
+from yearend.api.auth import api_auth
 from yearend.api.endpoints import (
     calendar,
     educators,
@@ -24,6 +24,7 @@ from yearend.api.endpoints import (
 )
 from yearend.api.errors import install_error_handlers
 from yearend.audit.services import audit_origin
+from yearend.client_address import client_address
 
 api = NinjaAPI(
     title="Year-End Reset API",
@@ -45,7 +46,7 @@ def _remember_origin(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        with audit_origin(client_ip(request)):
+        with audit_origin(client_address(request)):
             return view(request, *args, **kwargs)
 
     return wrapper

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
+from yearend.client_address import client_address
 from yearend.throttle import throttle_clear, throttle_hit
 
 # (attempts, window in seconds); settings may override them.
@@ -26,11 +27,6 @@ def _limits() -> tuple[tuple[int, int], tuple[int, int]]:
         getattr(settings, "LOGIN_THROTTLE_PER_IP", PER_IP),
     )
 
-
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy we trust
-    # rewrites it, and trusting it would let a guesser pick a fresh "address" per try.
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def username_key(username: str) -> str:
@@ -48,7 +44,7 @@ class ThrottledLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         (user_limit, user_window), (ip_limit, ip_window) = _limits()
         username = request.POST.get("username", "")
-        by_ip = throttle_hit(ip_key(client_ip(request)), ip_limit, ip_window)
+        by_ip = throttle_hit(ip_key(client_address(request) or "unknown"), ip_limit, ip_window)
         by_user = throttle_hit(username_key(username), user_limit, user_window)
         refused = [r for r in (by_ip, by_user) if not r.allowed]
         if refused:

@@ -84,3 +84,26 @@ def test_an_inactive_educator_cannot_sign_in(client, district_admin):
 def test_a_session_lasts_a_working_day(client, district_admin):
     _login(client, "home-da", "correct-horse-battery")
     assert client.session.get_expiry_age() == 12 * 3600
+
+
+@override_settings(
+    LOGIN_THROTTLE_PER_USERNAME=(100, 900),
+    LOGIN_THROTTLE_PER_IP=(3, 900),
+    TRUSTED_PROXIES=["10.9.0.0/16"],
+)
+def test_behind_our_proxy_the_throttle_counts_the_forwarded_client_address(
+    client, district_admin
+):
+    def through_proxy(username, forwarded, password="wrong-password"):  # noqa: S107
+        return client.post(
+            reverse("login"),
+            {"username": username, "password": password},
+            REMOTE_ADDR="10.9.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for n in range(3):
+        through_proxy(f"guess-{n}", "198.51.100.1")
+    assert through_proxy("home-da", "198.51.100.1", "correct-horse-battery").status_code == 429
+    # Another client behind the same proxy is not locked out with the guesser.
+    assert through_proxy("home-da", "198.51.100.2", "correct-horse-battery").status_code == 302
