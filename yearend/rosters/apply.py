@@ -16,6 +16,7 @@ from yearend.bulk import bulk_insert, next_ids
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import Organization, School
 from yearend.people.models import STUDENT_INSERT_COLUMNS, SchoolMembership, Student, User
+from yearend.rosters.integrity import enrollments_check, enrollments_lock_parents
 from yearend.rosters.oneroster.validate import Roster
 from yearend.rosters.plan import Plan
 
@@ -128,6 +129,7 @@ def plan_apply(
         )
     _delete(Enrollment, plan.enrollments.removed)
     if plan.enrollments.added:
+        enrollments_lock_parents(organization, plan.epoch)
         student_of = dict(
             Student.tenant.of(organization)
             .filter(epoch=plan.epoch)
@@ -136,13 +138,18 @@ def plan_apply(
             .iterator(chunk_size=20_000)
         )
         # In index order: each insert then lands next to the previous one in the indexes.
-        # (One int per row as the sort key, not a tuple: large rosters stay small.)
-        plan.enrollments.added.sort(key=lambda p: (class_of[p[0]] << 32) | student_of[p[1]])
+        # One int per row (the class id above the student id's bits), looked up once and
+        # sorted in C: large rosters stay small and quick.
+        shift = max(student_of.values(), default=0).bit_length()
+        low = (1 << shift) - 1
+        pairs = sorted([(class_of[c] << shift) | student_of[s] for c, s in plan.enrollments.added])
         bulk_insert(
             Enrollment,
             ["organization_id", "school_class_id", "student_id"],
-            ((org_id, class_of[c], student_of[s]) for c, s in plan.enrollments.added),
+            ((org_id, pair >> shift, pair & low) for pair in pairs),
         )
+        del pairs
+        enrollments_check(organization)
     _delete(TeacherAssignment, plan.assignments.removed)
     bulk_insert(
         TeacherAssignment,

@@ -104,6 +104,9 @@ class ImportRun(TenantModel):
     notices = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True, default="")
     started_by = models.CharField(max_length=150, blank=True, default="")
+    # What an applied full snapshot left in the database (``fingerprint.py``): a re-import
+    # of the same bundle that finds the same fingerprint has nothing to change.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-started_at"]

@@ -17,17 +17,18 @@ from django.utils import timezone
 
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
+from yearend.bulk import large_write_cache
 from yearend.classes.models import SchoolClass
 from yearend.errors import Conflict, ServiceError
 from yearend.organizations.models import Organization
 from yearend.people.models import Student, User
 from yearend.rosters.apply import plan_apply
+from yearend.rosters.fingerprint import is_full_snapshot, roster_fingerprint
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.oneroster.bundle import Bundle, bundle_from_zip_bytes, bundle_read
 from yearend.rosters.oneroster.validate import roster_validate
 from yearend.rosters.pausing import ImportStillRunning, SyncPaused, import_claim, import_release
 from yearend.rosters.plan import known_for, plan_build
-from yearend.rosters.roster_cache import roster_cache_get, roster_cache_put
 from yearend.rosters.safety import hold_reasons
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,10 @@ def _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
         _finish(run, Status.REFUSED, errors=[error.message], message="The bundle cannot be read.")
         return
     run.digest = bundle.digest
+    if not (dry_run or force) and _unchanged_since_last_import(run, organization, acting_user):
+        return
     step("validating")
-    known = known_for(organization)
-    roster = roster_cache_get(run.digest, known.schools)
-    if roster is None:
-        roster = roster_validate(bundle, known)
-        roster_cache_put(run.digest, roster)
+    roster = roster_validate(bundle, known_for(organization))
     run.school_year = roster.school_year or ""
     run.notices = roster.notices
     if roster.errors:
@@ -135,8 +134,11 @@ def _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
         _finish(run, Status.WOULD_APPLY, message="Dry run: nothing was written.")
         return
     try:
-        with transaction.atomic():
+        with large_write_cache(), transaction.atomic():
             plan_apply(organization, roster, plan, progress=step)
+            if is_full_snapshot(roster) and roster.users_rows:
+                # What this import left, for a re-import of the same bundle to compare with.
+                run.fingerprint = roster_fingerprint(organization, plan.epoch)
             audit_record(
                 action="roster.import",
                 actor=acting_user,
@@ -152,6 +154,59 @@ def _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
         _finish(run, Status.REFUSED, errors=[message], message=message)
         return
     _finish(run, Status.APPLIED, message="Applied." if not plan.is_empty else "Nothing changed.")
+
+
+def _unchanged_since_last_import(run: ImportRun, organization: Organization, acting_user) -> bool:
+    """Finish ``run`` as "nothing changed" when its bundle is the one the organization's
+    last applied import read and the database still holds exactly what that import left.
+
+    The last import's decisions then hold as they were: it found no errors, and a plan
+    with nothing to change raises no hold (its users.csv had rows; its school year was
+    compared with a run of the current epoch, which the fingerprint covers).
+    """
+    last = (
+        ImportRun.tenant.of(organization)
+        .filter(status=Status.APPLIED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if last is None or not last.fingerprint or last.digest != run.digest:
+        return False
+    organization.refresh_from_db(fields=["student_epoch"])
+    if last.student_epoch != organization.student_epoch:
+        return False
+    fingerprint = roster_fingerprint(organization, organization.student_epoch)
+    if fingerprint != last.fingerprint:
+        return False
+    run.fingerprint = fingerprint
+    run.school_year = last.school_year
+    run.student_epoch = last.student_epoch
+    run.notices = list(last.notices)
+    run.counts = _counts_after(last.counts)
+    audit_record(
+        action="roster.import",
+        actor=acting_user,
+        organization=organization,
+        via=Via.SYSTEM if run.source == ImportRun.Source.SYNC else Via.COMMAND,
+        details={"run": run.pk, "counts": run.counts, "school_year": run.school_year},
+    )
+    _finish(
+        run,
+        Status.APPLIED,
+        message=f"Nothing changed: the same bundle as import {last.pk}, and the roster in "
+        "the database is as it left it.",
+    )
+    return True
+
+
+def _counts_after(counts: dict) -> dict:
+    """The counts a full comparison would find after the import that recorded ``counts``."""
+    after = {}
+    for kind, c in counts.items():
+        existing = c.get("existing", 0) + c.get("added", 0)
+        existing += c.get("changed", 0) if kind == "schools" else -c.get("removed", 0)
+        after[kind] = {"existing": existing, "added": 0, "changed": 0, "removed": 0}
+    return after
 
 
 def _refused(errors: list[str]) -> str:

@@ -101,6 +101,16 @@ def decode_error(name: str, data: bytes, problems: Problems) -> bool:
     return True
 
 
+def _cannot_be_bad_csv(data: bytes) -> bool:
+    """True when reading ``data`` as CSV cannot fail, so the checking pass over a large
+    file can be skipped: without a quote character, the reader's only error left is a
+    field longer than its limit, which no line shorter than the limit can hold."""
+    if b'"' in data:
+        return False
+    limit = csv.field_size_limit()
+    return len(data) < limit or max(map(len, data.split(b"\n"))) < limit
+
+
 def read_table(
     name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...], problems: Problems
 ) -> Table | None:
@@ -114,6 +124,8 @@ def read_table(
         for line, cells in _stream(data, at):
             if header is None:
                 header_line, header = line, cells
+                if _cannot_be_bad_csv(data):
+                    break
     except csv.Error as error:
         problems.error(f"{name}:{at[0]}", f"not valid CSV ({error})")
         return None

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.people.models import Student, User
+from yearend.rosters.integrity import enrollments_orphaned
 from yearend.rosters.models import ImportRun
 from yearend.rosters.services import roster_import
 from yearend.rosters.tests.bundles import roster_files, write_bundle
@@ -88,6 +89,7 @@ def test_a_mutated_bundle_applies_cleanly_or_changes_nothing(org, mutations):
             assert state(org) == before
         else:
             assert not run.errors
+            assert enrollments_orphaned(org) == 0
             # Applying the same bundle again changes nothing.
             after = state(org)
             again = roster_import(organization=org, path=path, force=True)

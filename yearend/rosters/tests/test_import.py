@@ -142,19 +142,3 @@ def test_a_delta_that_deletes_a_class_and_student_skips_their_enrollments(org, t
     assert run.status == ImportRun.Status.APPLIED, run.errors
     assert not SchoolClass.tenant.of(org).filter(sis_sourced_id="c-1").exists()
     assert not Enrollment.tenant.of(org).filter(school_class__sis_sourced_id="c-1").exists()
-
-
-def test_a_cached_roster_is_not_trusted_when_a_school_it_relied_on_is_gone(org, tmp_path):
-    from yearend.rosters.oneroster.bundle import bundle_read
-    from yearend.rosters.oneroster.validate import Known, roster_validate
-    from yearend.rosters.roster_cache import roster_cache_get, roster_cache_put
-
-    files = roster_files(students=3)
-    files["orgs"] = [row for row in files["orgs"] if not row.startswith("sch-n,")]
-    bundle = bundle_read(write_bundle(tmp_path / "a", files))
-    roster = roster_validate(bundle, Known(schools={"sch-n"}))
-    assert not roster.errors
-    roster_cache_put(bundle.digest, roster)
-    cached = roster_cache_get(bundle.digest, {"sch-n"})
-    assert cached is not None and cached.students == roster.students
-    assert roster_cache_get(bundle.digest, set()) is None
