@@ -1,8 +1,9 @@
 """Writing the Student Data Export: columns, formula neutralising, XLSX and CSV writers.
 
-Rows are produced chunk by chunk from ``selectors.export_row_chunks`` and written straight
-out: XlsxWriter in constant-memory mode flushes each row as it goes, the CSV writer
-writes to the file, so memory stays flat however many students there are.
+Rows are produced chunk by chunk from ``selectors.export_row_chunks`` (on a second thread,
+see ``read_ahead``) and written straight out: the XLSX by XlsxWriter in constant-memory
+mode in a writer process (``workbook``), the CSV here, so memory stays flat however many
+students there are.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
@@ -35,6 +35,13 @@ from yearend.reports.selectors import (
     R_TEACHERS,
     R_USERNAME,
     export_row_chunks,
+)
+from yearend.reports.workbook import (
+    NUMBER,
+    STAMP,
+    TEXT,
+    Layout,
+    write_workbook_in_process,
 )
 
 # Excel's limit per sheet, header row included; a test lowers it with the setting.
@@ -92,6 +99,10 @@ TEXT_COLUMNS = (
     R_PATHWAYS,
     R_AVERAGES,
 )
+COLUMN_KINDS = [
+    TEXT if col in TEXT_COLUMNS or col == R_GRADE else STAMP if col == LAST_ACTIVE else NUMBER
+    for col in range(len(COLUMNS))
+]
 
 
 def neutralise(value):
@@ -208,93 +219,21 @@ def write_xlsx(
     as_of: datetime | None = None,
     max_rows: int | None = None,
     progress: Callable[[int], None] | None = None,
+    stats: dict | None = None,
 ) -> int:
-    """Write the workbook; returns the number of student rows."""
+    """Write the workbook (in a writer process, see ``workbook``); returns the number of
+    student rows."""
     as_of = as_of or timezone.now()
     per_sheet = (max_rows or row_limit()) - 1  # the header takes a row on each sheet
     if per_sheet < 1:
         raise ValueError("the row limit must leave room for a header and a row")
-    workbook = xlsxwriter.Workbook(
-        str(path), {"constant_memory": True, "strings_to_formulas": False}
+    layout = Layout(
+        about=_about(organization, school, as_of),
+        columns=COLUMNS,
+        kinds=COLUMN_KINDS,
+        per_sheet=per_sheet,
     )
-    try:
-        bold = workbook.add_format({"bold": True})
-        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-
-        about = workbook.add_worksheet("About this export")
-        about.set_column(0, 0, 24)
-        about.set_column(1, 1, 90)
-        line = 0
-        for label, text in _about(organization, school, as_of):
-            about.write_string(line, 0, label, bold)
-            about.write_string(line, 1, text, wrap)
-            line += 1
-        line += 1
-        about.write_string(line, 0, "Column", bold)
-        about.write_string(line, 1, "Meaning", bold)
-        for heading, meaning in COLUMNS:
-            line += 1
-            about.write_string(line, 0, heading)
-            about.write_string(line, 1, meaning, wrap)
-        line += 2
-        about.write_string(
-            line,
-            1,
-            f"Students continue on further sheets after {per_sheet:,} rows (Excel's limit).",
-            wrap,
-        )
-
-        sheet = None
-        sheet_rows = per_sheet
-        sheet_number = 0
-        written = 0
-        for rows in chunks:
-            for values in rows:
-                if sheet_rows >= per_sheet:
-                    sheet_number += 1
-                    title = "Students" if sheet_number == 1 else f"Students {sheet_number}"
-                    sheet = workbook.add_worksheet(title)
-                    sheet.freeze_panes(1, 0)
-                    for col, heading in enumerate(HEADINGS):
-                        sheet.write_string(0, col, heading, bold)
-                    sheet_rows = 0
-                    writers = _column_writers(sheet, stamp)
-                sheet_rows += 1
-                # Each column has one type, so its writer is chosen once per sheet.
-                for col, write in writers:
-                    value = values[col]
-                    if value is not None:
-                        write(sheet_rows, col, value)
-            written += len(rows)
-            if progress:
-                progress(written)
-        if sheet is None:
-            sheet = workbook.add_worksheet("Students")
-            for col, heading in enumerate(HEADINGS):
-                sheet.write_string(0, col, heading, bold)
-    finally:
-        workbook.close()
-    return written
-
-
-def _column_writers(sheet, stamp) -> list[tuple[int, Callable]]:
-    text = {*TEXT_COLUMNS, R_GRADE}
-
-    def write_stamp(row: int, col: int, value: datetime) -> None:
-        sheet.write_datetime(row, col, value, stamp)
-
-    return [
-        (
-            col,
-            sheet.write_string
-            if col in text
-            else write_stamp
-            if col == R_LAST_ACTIVE
-            else sheet.write_number,
-        )
-        for col in range(len(HEADINGS))
-    ]
+    return write_workbook_in_process(str(path), chunks, layout, progress=progress, stats=stats)
 
 
 def write_csv(
@@ -329,6 +268,7 @@ def write_export(
     epoch: int | None = None,
     max_rows: int | None = None,
     progress: Callable[[int], None] | None = None,
+    stats: dict | None = None,
 ) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     chunks = read_ahead(export_rows(organization, school=school, epoch=epoch))
@@ -341,4 +281,5 @@ def write_export(
         school=school,
         max_rows=max_rows,
         progress=progress,
+        stats=stats,
     )

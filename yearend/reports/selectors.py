@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 
@@ -323,17 +324,19 @@ def export_row_chunks(students: QuerySet[Student], *, chunk: int = CHUNK) -> Ite
     Text columns that list several things (classes, teachers, ...) are joined with '; ';
     ``last_active`` is an aware datetime; nothing is neutralised yet.
     """
-    last_id = 0
     base = students.order_by("id").values_list(
         "id", "organization_id", "username", "first_name", "last_name", "grade", "school__name"
     )
-    products = dict(Product.objects.values_list("pk", "name"))
+    products = dict(Product.objects.order_by("pk").values_list("pk", "name"))
     pathway_names = dict(Pathway.objects.values_list("pk", "name"))
-    while True:
-        found = list(base.filter(id__gt=last_id)[:chunk])
-        if not found:
-            return
-        last_id, org_id = found[-1][0], found[0][1]
+    # One query streams the selection in id order (a server-side cursor on PostgreSQL,
+    # SQLite steps through it), and each chunk's data is read as the stream reaches it.
+    # Paging with "id > last ORDER BY id LIMIT n" instead made both databases walk the
+    # (organization, epoch, username) index over every remaining student, chunk after
+    # chunk: quadratic, 7 s of SQLite's CPU at 100,000 students.
+    stream = base.iterator(chunk_size=chunk)
+    while found := list(islice(stream, chunk)):
+        org_id = found[0][1]
         rows: dict[int, list] = {}
         for pk, _org, username, first, last, grade, school in found:
             row = [None] * ROW_WIDTH
@@ -374,24 +377,27 @@ def _fill_rows(org_id, ids: list[int], rows: dict[int, list], products, pathway_
             if name not in listed:
                 listed.append(name)
 
-    for student_id, product_id, sessions, minutes, latest in (
+    # Grouped by student alone, with one "used it" count per product of the (small)
+    # catalogue: the (organization, student) index then delivers the groups in order, where
+    # grouping by (student, product) made the database sort every session row of the chunk.
+    used = {f"used_{pk}": Count("id", filter=Q(product_id=pk)) for pk in products}
+    for student_id, sessions, minutes, latest, *counts in (
         scoped(UsageSession)
-        .values("student_id", "product_id")
-        .annotate(sessions=Count("id"), minutes=Sum("minutes"), last=Max("started_at"))
-        .order_by("student_id", "product_id")
-        .values_list("student_id", "product_id", "sessions", "minutes", "last")
+        .values("student_id")
+        .annotate(sessions=Count("id"), minutes=Sum("minutes"), last=Max("started_at"), **used)
+        .order_by()
+        .values_list("student_id", "sessions", "minutes", "last", *used)
     ):
         row = get(student_id)
         if row is None:
             continue
-        row[R_SESSIONS] += sessions
-        row[R_MINUTES] += minutes or 0
-        if latest and (row[R_LAST_ACTIVE] is None or latest > row[R_LAST_ACTIVE]):
-            row[R_LAST_ACTIVE] = latest
-        name = products.get(product_id, "")
+        row[R_SESSIONS] = sessions
+        row[R_MINUTES] = minutes or 0
+        row[R_LAST_ACTIVE] = latest
         listed = product_lists.setdefault(student_id, [])
-        if name not in listed:
-            listed.append(name)
+        for name, count in zip(products.values(), counts, strict=True):
+            if count and name not in listed:
+                listed.append(name)
 
     # pathway id -> average score (None: placed, no lessons yet), in pathway id order.
     pathways: dict[int, dict[int, float | None]] = {}
@@ -402,6 +408,10 @@ def _fill_rows(org_id, ids: list[int], rows: dict[int, list], products, pathway_
     ):
         if student_id in rows:
             pathways.setdefault(student_id, {})[pathway_id] = None
+    # Unordered: PostgreSQL then aggregates in a hash table instead of sorting (and
+    # spilling to disk) every lesson row of the chunk. Pathways a student has lessons in
+    # but no placement are added after the placed ones, in id order, below.
+    unplaced: dict[int, dict[int, float | None]] = {}
     for student_id, pathway_id, attempted, passed, average in (
         scoped(LessonProgress)
         .values("student_id", "pathway_id")
@@ -410,7 +420,7 @@ def _fill_rows(org_id, ids: list[int], rows: dict[int, list], products, pathway_
             passed=Count("id", filter=Q(status=LessonProgress.Status.PASSED)),
             average=Avg("score"),
         )
-        .order_by("student_id", "pathway_id")
+        .order_by()
         .values_list("student_id", "pathway_id", "attempted", "passed", "average")
     ):
         row = get(student_id)
@@ -418,9 +428,16 @@ def _fill_rows(org_id, ids: list[int], rows: dict[int, list], products, pathway_
             continue
         row[R_ATTEMPTED] += attempted
         row[R_PASSED] += passed
-        pathways.setdefault(student_id, {})[pathway_id] = (
-            None if average is None else round(float(average), 1)
-        )
+        score = None if average is None else round(float(average), 1)
+        placed = pathways.get(student_id)
+        if placed is not None and pathway_id in placed:
+            placed[pathway_id] = score
+        else:
+            unplaced.setdefault(student_id, {})[pathway_id] = score
+    for student_id, scores in unplaced.items():
+        placed = pathways.setdefault(student_id, {})
+        for pathway_id in sorted(scores):
+            placed[pathway_id] = scores[pathway_id]
 
     # Latest assessment of each window wins (rows come oldest first).
     for student_id, window, scale, quantile in (
