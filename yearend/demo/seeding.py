@@ -5,13 +5,16 @@ educators go through the onboarding services (so demo data obeys the same rules 
 real data); the bulk of it — students, classes and about 190 product-data rows per
 student — is generated as tuples and written with ``bulk_insert`` (COPY on
 PostgreSQL, executemany on SQLite) in large transactions, a chunk of students at a time.
+A chunk spans as many organizations as it takes: 1,000 districts of 200 students are
+100 transactions with one COPY per table each, not 1,000 of each.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -274,30 +277,146 @@ def seed_demo(
     pathways = list(Pathway.objects.order_by("code"))
     clock = _Clock(*school_year_span(as_of), postgres=connection.vendor == "postgresql")
     first_number = _next_demo_number()
+    pending = _PendingRows(result, progress)
 
-    for index in range(organizations):
-        rng = random.Random(f"{seed}:{index}")
-        number = first_number + index
-        org = _create_organization(rng, number)
-        result.organizations.append(org)
-        schools = _create_schools(org, students_per_org)
-        logins = _create_educators(org, schools, students_per_org, educator_hash)
-        if index == 0:
-            result.logins.extend(logins)
-        _seed_students(
-            org,
-            schools,
-            students_per_org,
-            rng,
-            clock,
-            products,
-            pathways,
-            student_hash,
-            result,
-            progress,
-        )
-    result.logins.extend(_ensure_vendor_staff(educator_hash))
+    def work() -> Iterator[None]:
+        """Everything to seed, pausing after each chunk written: a safe place to commit."""
+        for index in range(organizations):
+            rng = random.Random(f"{seed}:{index}")
+            org = _create_organization(rng, first_number + index)
+            result.organizations.append(org)
+            schools = _create_schools(org, students_per_org)
+            logins = _create_educators(org, schools, students_per_org, educator_hash)
+            if index == 0:
+                result.logins.extend(logins)
+            yield from _seed_students(
+                org,
+                schools,
+                students_per_org,
+                rng,
+                clock,
+                products,
+                pathways,
+                student_hash,
+                pending,
+            )
+        pending.write()
+        result.logins.extend(_ensure_vendor_staff(educator_hash))
+
+    steps = work()
+    with _commits_without_waiting():
+        more = True
+        while more:
+            # One transaction per chunk of students, whichever organizations they belong to.
+            with transaction.atomic():
+                more = next(steps, _DONE) is not _DONE
+    if pending.references_unchecked:
+        _check_references([org.pk for org in result.organizations])
     return result
+
+
+_DONE = object()
+
+
+class _PendingRows:
+    """Generated rows not yet written, for any number of organizations."""
+
+    def __init__(self, result: SeedResult, progress: Callable[[int], None] | None):
+        self.result = result
+        self.progress = progress
+        self.rows: dict[type, list[tuple]] = {m: [] for m in _CHUNK_MODELS}
+        self.students = 0
+        self.references_unchecked = False
+
+    @property
+    def full(self) -> bool:
+        return self.students >= STUDENTS_PER_CHUNK
+
+    def write(self) -> None:
+        """One bulk insert per table, parents first; call inside a transaction."""
+        skip = _may_skip_reference_triggers()
+        if skip:
+            self.references_unchecked = True
+            _set_local("session_replication_role", "replica")
+        for model, model_rows in self.rows.items():
+            if model_rows:
+                self.result.add(
+                    model._meta.db_table, bulk_insert(model, _COLUMNS[model], model_rows)
+                )
+            model_rows.clear()
+        if skip:
+            _set_local("session_replication_role", "origin")
+        if self.progress and self.students:
+            self.progress(self.students)
+        self.students = 0
+
+
+def _may_skip_reference_triggers() -> bool:
+    """PostgreSQL checks every foreign key of every inserted row one row at a time: for
+    product data (3 keys a row) that is two thirds of the server's work. As a superuser
+    the generated rows go in without those per-row checks (as ``pg_restore
+    --disable-triggers`` does) and ``_check_references`` then checks every key of them
+    set-based, one anti-join per key. Anyone else gets the per-row checks."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        return cursor.fetchone()[0]
+
+
+def _set_local(name: str, value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+class SeedReferencesBroken(RuntimeError):
+    """Generated rows point at rows that do not exist: a bug in this module."""
+
+
+def _check_references(organization_ids: list[int]) -> None:
+    """Every foreign key of the bulk-written rows of these organizations, set-based."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in _CHUNK_MODELS:
+            for fk in model._meta.concrete_fields:
+                if fk.remote_field is None:  # not a key (one-to-one keys count too)
+                    continue
+                parent = fk.related_model._meta
+                cursor.execute(
+                    f"SELECT count(*) FROM {qn(model._meta.db_table)} c "
+                    "WHERE c.organization_id = ANY(%s) AND NOT EXISTS ("
+                    f"SELECT 1 FROM {qn(parent.db_table)} p "
+                    f"WHERE p.{qn(fk.target_field.column)} = c.{qn(fk.column)})",
+                    [organization_ids],
+                )
+                broken = cursor.fetchone()[0]
+                if broken:
+                    raise SeedReferencesBroken(
+                        f"{broken} rows of {model._meta.db_table}.{fk.column} point at "
+                        f"missing {parent.db_table} rows."
+                    )
+
+
+@contextmanager
+def _commits_without_waiting() -> Iterator[None]:
+    """On PostgreSQL, commits of this session do not wait for the disk while seeding.
+
+    Demo data is made again as easily as it is made: a crash that loses the last few
+    chunks costs nothing, and ~100 commits that each wait for the WAL flush of tens of
+    megabytes do (other sessions keep the server's setting).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        before = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('synchronous_commit', 'off', false)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [before])
 
 
 def _next_demo_number() -> int:
@@ -389,9 +508,10 @@ def _ensure_vendor_staff(password_hash: str) -> list[tuple[str, str, str]]:
 
 
 def _seed_students(
-    org, schools, total, rng, clock, products, pathways, student_hash, result, progress
-) -> None:
-    """Students, classes, teachers and product data, one chunk of students per transaction."""
+    org, schools, total, rng, clock, products, pathways, student_hash, pending
+) -> Iterator[None]:
+    """Classes, teachers, then students and product data into ``pending``; yields after
+    each chunk it writes (the caller commits there)."""
     prek2 = products["im_prek2"]
     three_plus = products["im_3plus"]
     facts = products["im_facts"]
@@ -408,60 +528,57 @@ def _seed_students(
         school_index = n % len(schools)
         grades = schools[school_index][1]
         plan.append((school_index, grades[int(rng.random() * len(grades))]))
-    classes = _create_classes_and_teachers(org, schools, plan, clock, result)
+    classes = _create_classes_and_teachers(org, schools, plan, clock, pending.result)
 
     epoch = org.student_epoch
     student_ids = next_ids(Student, total)
     created = clock.stamps[0]
     seat_in_class: dict[tuple[int, str], int] = {}
 
-    for chunk_start in range(0, total, STUDENTS_PER_CHUNK):
-        rows: dict[type, list[tuple]] = {m: [] for m in _CHUNK_MODELS}
-        chunk_end = min(total, chunk_start + STUDENTS_PER_CHUNK)
-        for n in range(chunk_start, chunk_end):
-            sid = student_ids[n]
-            school_index, grade = plan[n]
-            school = schools[school_index][0]
-            first = FIRST_NAMES[int(rng.random() * len(FIRST_NAMES))]
-            last = LAST_NAMES[int(rng.random() * len(LAST_NAMES))]
-            rows[Student].append(
-                (
-                    sid,
-                    org.pk,
-                    school.pk,
-                    epoch,
-                    f"{first[0]}{last}{n + 1}".lower(),
-                    first,
-                    last,
-                    grade,
-                    student_hash,
-                    f"{org.site_code}-STU{n + 1:06d}",
-                    created,
-                )
-            )
-            key = (school_index, grade)
-            seat = seat_in_class.get(key, 0)
-            seat_in_class[key] = seat + 1
-            class_ids = classes[key]
-            rows[Enrollment].append((org.pk, class_ids[(seat // CLASS_SIZE) % len(class_ids)], sid))
-            _product_rows(
-                rows,
-                rng,
-                clock,
-                org.pk,
+    rows = pending.rows
+    for n in range(total):
+        sid = student_ids[n]
+        school_index, grade = plan[n]
+        school = schools[school_index][0]
+        first = FIRST_NAMES[int(rng.random() * len(FIRST_NAMES))]
+        last = LAST_NAMES[int(rng.random() * len(LAST_NAMES))]
+        rows[Student].append(
+            (
                 sid,
+                org.pk,
+                school.pk,
+                epoch,
+                f"{first[0]}{last}{n + 1}".lower(),
+                first,
+                last,
                 grade,
-                by_grade,
-                extra_3plus,
-                prek2,
-                three_plus,
-                facts,
+                student_hash,
+                f"{org.site_code}-STU{n + 1:06d}",
+                created,
             )
-        with transaction.atomic():
-            for model, model_rows in rows.items():
-                result.add(model._meta.db_table, bulk_insert(model, _COLUMNS[model], model_rows))
-        if progress:
-            progress(chunk_end - chunk_start)
+        )
+        key = (school_index, grade)
+        seat = seat_in_class.get(key, 0)
+        seat_in_class[key] = seat + 1
+        class_ids = classes[key]
+        rows[Enrollment].append((org.pk, class_ids[(seat // CLASS_SIZE) % len(class_ids)], sid))
+        _product_rows(
+            rows,
+            rng,
+            clock,
+            org.pk,
+            sid,
+            grade,
+            by_grade,
+            extra_3plus,
+            prek2,
+            three_plus,
+            facts,
+        )
+        pending.students += 1
+        if pending.full:
+            pending.write()
+            yield
 
 
 def _product_rows(

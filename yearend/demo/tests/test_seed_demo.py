@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F
 
 from yearend.audit.models import AuditEvent
@@ -144,3 +145,33 @@ def test_it_refuses_bad_arguments():
     with pytest.raises(CommandError, match="at least 1"):
         call_command("seed_demo", "--organizations", "0")
     assert not Organization.objects.exists()
+
+
+def test_chunks_across_organizations_write_the_same_rows(monkeypatch):
+    from yearend.demo import seeding
+
+    monkeypatch.setattr(seeding, "STUDENTS_PER_CHUNK", 1000)  # all three in one chunk
+    _seed(seed=5, orgs=3, students=30)
+    whole = _fingerprint()
+    _forget_everything()
+    monkeypatch.setattr(seeding, "STUDENTS_PER_CHUNK", 7)  # chunks that straddle districts
+    _seed(seed=5, orgs=3, students=30)
+    assert _fingerprint() == whole
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger-free load is PostgreSQL")
+def test_a_row_pointing_at_nothing_is_caught_after_a_trigger_free_load():
+    from yearend.demo import seeding
+
+    _seed(orgs=1, students=5)
+    org = Organization.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        cursor.execute(
+            "INSERT INTO learning_tokenbalance (organization_id, student_id, tokens) "
+            "VALUES (%s, %s, 1)",
+            [org.pk, 2_000_000_000],
+        )
+        cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
+    with pytest.raises(seeding.SeedReferencesBroken, match=r"learning_tokenbalance\.student_id"):
+        seeding._check_references([org.pk])
