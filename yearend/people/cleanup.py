@@ -79,28 +79,29 @@ def _not_signed_in_since(cutoff) -> Q:
 
 
 def cleanup_candidate_counts(
-    organization_ids: Iterable[int], *, not_signed_in_days: int, now=None
+    organization_ids: Iterable[int], *, not_signed_in_days: int | None, now=None
 ) -> dict[int, int]:
     """Per organization, how many educators match either clean-up signal: one query.
 
-    The same rules as ``cleanup_candidates`` for many organizations at once (the
-    reminders count them for every district due soon).
+    The same rules as ``cleanup_candidates`` (with ``missing_from_roster``) for many
+    organizations at once: the reminders count them for every district due soon, the
+    portal home counts the missing ones only (``not_signed_in_days=None``).
     """
     from yearend.rosters.models import ImportRun
 
     ids = list(organization_ids)
-    cutoff = (now or timezone.now()) - timedelta(days=not_signed_in_days)
     rostered = ImportRun.unscoped.filter(
         organization_id__in=ids, status=ImportRun.Status.APPLIED, dry_run=False
     ).values("organization_id")
+    signals = Q(sis_sourced_id="", organization_id__in=Subquery(rostered))
+    if not_signed_in_days is not None:
+        cutoff = (now or timezone.now()) - timedelta(days=not_signed_in_days)
+        signals |= _not_signed_in_since(cutoff)
     return dict(
         User.objects.filter(
             organization_id__in=ids, role__in=[r.value for r in EDUCATOR_ROLES], is_active=True
         )
-        .filter(
-            _not_signed_in_since(cutoff)
-            | Q(sis_sourced_id="", organization_id__in=Subquery(rostered))
-        )
+        .filter(signals)
         .values_list("organization_id")
         .annotate(n=Count("pk"))
         .order_by()

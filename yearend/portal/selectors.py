@@ -6,12 +6,15 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from yearend import scoping
 from yearend.audit.models import AuditEvent
+from yearend.classes.models import SchoolClass
 from yearend.errors import NotFound
 from yearend.organizations.models import Organization, School
+from yearend.people.models import Student
 from yearend.resetdates import rules
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle
 from yearend.resetdates.selectors import allowed_days_for, current_cycle, organization_today
@@ -35,9 +38,11 @@ class OrganizationSummary:
 def organization_summary(user, organization: Organization) -> OrganizationSummary:
     """What the user may see of one organization: its schools with current counts."""
     epoch = organization.student_epoch
+    # One count subquery per school and kind: joining both students and classes would
+    # count their cross product (students x classes rows per school) before DISTINCT.
     schools = scoping.schools_for(user, organization).annotate(
-        student_count=Count("students", filter=Q(students__epoch=epoch), distinct=True),
-        class_count=Count("classes", filter=Q(classes__epoch=epoch), distinct=True),
+        student_count=_count_of(Student, organization, epoch),
+        class_count=_count_of(SchoolClass, organization, epoch),
     )
     rows = [SchoolRow(s, s.student_count, s.class_count) for s in schools]
     educators = organization.educators.filter(is_active=True)
@@ -47,6 +52,18 @@ def organization_summary(user, organization: Organization) -> OrganizationSummar
         classes=sum(r.classes for r in rows),
         educators=educators.count(),
     )
+
+
+def _count_of(model, organization: Organization, epoch: int):
+    rows = (
+        model.tenant.of(organization)
+        .filter(school=OuterRef("pk"), epoch=epoch)
+        .order_by()
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
 
 
 # --- the reset date and its countdown ---------------------------------------------------
@@ -97,43 +114,44 @@ class Step:
     link_name: str  # a portal URL name taking the site code
 
 
-def _since(organization: Organization) -> datetime | None:
-    """Steps count from the end of the previous reset (a new school year starts there)."""
+PRINTED_ACTIONS = ("reports.progress_reports_written", "reports.progress_reports_downloaded")
+
+
+def _this_school_year(organization: Organization, field: str) -> Q:
+    """Rows after the end of the previous reset (a new school year starts there), or every
+    row when there was none: a condition inside each query instead of a query of its own
+    (every round trip counts when the page waits its turn for a busy CPU)."""
     from yearend.resets.models import ResetRun
 
-    previous = (
-        ResetRun.tenant.of(organization)
-        .filter(finished_at__isnull=False)
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
-    )
-    return previous
+    finished = ResetRun.tenant.of(organization).filter(finished_at__isnull=False)
+    last_end = finished.order_by("-finished_at").values("finished_at")[:1]
+    return Q(**{f"{field}__gt": Subquery(last_end)}) | ~Q(Exists(finished))
 
 
 def recommended_steps(organization: Organization, cycle: ResetCycle | None) -> list[Step]:
     """The four things the seed asks a district to do before its reset, and which are done."""
-    from yearend.people.cleanup import cleanup_candidates
+    from yearend.people.cleanup import cleanup_candidate_counts
     from yearend.reports.models import ExportJob
     from yearend.rosters.selectors import latest_roster_school_year
 
-    since = _since(organization)
-    exports = ExportJob.tenant.of(organization).filter(downloaded_at__isnull=False)
-    events = AuditEvent.objects.filter(organization=organization)
-    if since is not None:
-        exports = exports.filter(created_at__gt=since)
-        events = events.filter(at__gt=since)
-    downloaded = exports.order_by("-downloaded_at").first()
-    printed = (
-        events.filter(
-            action__in=["reports.progress_reports_written", "reports.progress_reports_downloaded"]
-        )
-        .order_by("-at")
+    downloaded = (
+        ExportJob.tenant.of(organization)
+        .filter(_this_school_year(organization, "created_at"), downloaded_at__isnull=False)
+        .order_by("-downloaded_at")
         .first()
     )
-    removal = events.filter(action="educators.remove").order_by("-at").first()
-    missing = len(
-        cleanup_candidates(organization, not_signed_in_days=None, missing_from_roster=True)
+    events = AuditEvent.objects.filter(
+        _this_school_year(organization, "at"), organization=organization
+    )
+    # Both marks in one query; the removal's own row only when there is one.
+    marks = events.aggregate(
+        printed_at=Max("at", filter=Q(action__in=PRINTED_ACTIONS)),
+        removal_id=Max("pk", filter=Q(action="educators.remove")),  # append-only: newest
+    )
+    printed_at = marks["printed_at"]
+    removal = events.get(pk=marks["removal_id"]) if marks["removal_id"] else None
+    missing = cleanup_candidate_counts([organization.pk], not_signed_in_days=None).get(
+        organization.pk, 0
     )
     roster_year = latest_roster_school_year(organization)
     new_year = str(cycle.year + 1) if cycle else None
@@ -150,8 +168,10 @@ def recommended_steps(organization: Organization, cycle: ResetCycle | None) -> l
         Step(
             "progress",
             "Print Student Progress reports",
-            printed is not None,
-            f"Printed {printed.at:%b %-d, %Y}." if printed else "No progress reports printed yet.",
+            printed_at is not None,
+            f"Printed {printed_at:%b %-d, %Y}."
+            if printed_at
+            else "No progress reports printed yet.",
             "portal:data",
         ),
         Step(
