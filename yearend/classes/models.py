@@ -66,11 +66,12 @@ class Enrollment(TenantModel):
     On PostgreSQL each constraint is a trigger that looks the parent row up once per
     inserted row; for a 400,000-enrollment roster those 1.2 million look-ups were most of
     the import's time. What guards integrity instead:
-    - the roster importer inserts only ids it read from the organization's own rows in the
-      same transaction, then proves in one set-based query that every enrollment of the
-      organization points at a class and a student *of that organization* (stricter than
-      the three constraints were: they never checked that the tenants match), and rolls
-      back otherwise (``yearend.rosters.integrity``);
+    - the roster importer inserts only ids it read from the organization's own rows in
+      the same transaction, holding those rows as the triggers did (``FOR KEY SHARE``),
+      then proves in one set-based query that every enrollment of the organization points
+      at a class and a student *of that organization* (stricter than the three constraints
+      were: they never checked that the tenants match), and rolls back otherwise
+      (``yearend.rosters.integrity``);
     - deletes go through the ORM's cascade (``on_delete`` below is enforced by Django) or
       the reset purge, which deletes enrollments before classes and students;
     - the indexes stay, so those deletes and lookups remain indexed.

@@ -36,8 +36,11 @@ def enrollments_orphaned(organization: Organization) -> int:
 def enrollments_lock_parents(organization: Organization, epoch: int) -> None:
     """Keep the organization's current students and classes from being deleted by another
     transaction until ours ends, as the foreign-key triggers' row locks did: without it a
-    student deleted while we insert their enrollment would leave it orphaned.
+    student deleted while we insert their enrollment would leave it orphaned. One deleted
+    before the lock is caught by ``enrollments_check`` after the insert.
 
+    All of the current epoch, not only the rows new enrollments point at: one indexed
+    statement, where naming 100,000 ids costs more than the extra locks.
     SQLite needs nothing: it has one writer at a time.
     """
     if connection.vendor != "postgresql":
