@@ -193,7 +193,10 @@ def _feed(writer, path, chunks, layout, progress) -> list[bytes]:
         pickle.dump(None, writer.stdin, _PROTOCOL)
         writer.stdin.close()
     except BrokenPipeError:
-        pass  # the writer stopped early; its exit code and errors say why
+        # The writer stopped early (its exit code and errors say why): stop reading too.
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
     return writer.stdout.read().split()
 
 
