@@ -7,7 +7,8 @@ what it left (in its own transaction), and a re-import of the same bundle compar
 with one computed afresh. Any change to a row the import compares (a renamed student,
 a moved enrollment, a reset's new epoch) changes the fingerprint, and the import then
 takes the full path. It is computed by the database (one aggregate per table, no rows
-sent to Python), from a count and a sum of 64-bit row hashes per table.
+sent to Python), from a count and a sum of row hashes per table (64-bit on PostgreSQL,
+40-bit on SQLite).
 """
 
 from __future__ import annotations
