@@ -8,7 +8,7 @@ with one computed afresh. Any change to a row the import compares (a renamed stu
 a moved enrollment, a reset's new epoch) changes the fingerprint, and the import then
 takes the full path. It is computed by the database (one aggregate per table, no rows
 sent to Python), from a count and a sum of row hashes per table (64-bit on PostgreSQL,
-40-bit on SQLite).
+32-bit on SQLite).
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ def _row_hash_sql(columns: list[str]) -> str:
 
 def _sqlite_row_hash(*values) -> int:
     text = "\x1f".join(map(str, values)).encode()
-    # 40 bits: sums over 8 million rows still fit SQLite's 64-bit integers.
-    return int.from_bytes(hashlib.blake2b(text, digest_size=5).digest(), "big")
+    # 32 bits: sums over two billion rows still fit SQLite's 64-bit integers.
+    return int.from_bytes(hashlib.blake2b(text, digest_size=4).digest(), "big")
 
 
 def roster_fingerprint(organization: Organization, epoch: int) -> str:
