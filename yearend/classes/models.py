@@ -74,7 +74,14 @@ class Enrollment(TenantModel):
       (``yearend.rosters.integrity``);
     - deletes go through the ORM's cascade (``on_delete`` below is enforced by Django) or
       the reset purge, which deletes enrollments before classes and students;
-    - the indexes stay, so those deletes and lookups remain indexed.
+    - the references stay indexed, so those deletes and lookups remain indexed.
+
+    Indexes, shaped for the order a roster's enrollments arrive in (by student): the
+    unique (organization, student, class) and the student index then grow at their end,
+    and (class, organization, student) at the end of each class. It leads with the class,
+    so it serves both a class's enrollments and the ORM's unscoped cascade from a class.
+    In class order with an (organization, student) index as well, two indexes took rows
+    at random places: that cost more than half the time of inserting 400,000 of them.
     """
 
     reset_policy = ResetPolicy.DELETE
@@ -87,7 +94,11 @@ class Enrollment(TenantModel):
         db_constraint=False,
     )
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.CASCADE, related_name="enrollments", db_constraint=False
+        SchoolClass,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        db_constraint=False,
+        db_index=False,  # led by enrollment_class_org_student
     )
     student = models.ForeignKey(
         "people.Student", on_delete=models.CASCADE, related_name="enrollments", db_constraint=False
@@ -96,7 +107,12 @@ class Enrollment(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "school_class", "student"], name="student_enrolled_once"
+                fields=["organization", "student", "school_class"], name="student_enrolled_once"
             )
         ]
-        indexes = [models.Index(fields=["organization", "student"], name="enrollment_org_student")]
+        indexes = [
+            models.Index(
+                fields=["school_class", "organization", "student"],
+                name="enrollment_class_org_student",
+            )
+        ]

@@ -137,16 +137,16 @@ def plan_apply(
             .values_list("sis_sourced_id", "id")
             .iterator(chunk_size=20_000)
         )
-        # In index order: each insert then lands next to the previous one in the indexes.
-        # One int per row (the class id above the student id's bits), looked up once and
-        # sorted in C: large rosters stay small and quick.
-        shift = max(student_of.values(), default=0).bit_length()
+        # In the unique index's order (student, then class): each insert then lands at the
+        # end of the indexes (see Enrollment). One int per row (the student id above the
+        # class id's bits), looked up once and sorted in C: large rosters stay small.
+        shift = max(class_of.values(), default=0).bit_length()
         low = (1 << shift) - 1
-        pairs = sorted([(class_of[c] << shift) | student_of[s] for c, s in plan.enrollments.added])
+        pairs = sorted([(student_of[s] << shift) | class_of[c] for c, s in plan.enrollments.added])
         bulk_insert(
             Enrollment,
             ["organization_id", "school_class_id", "student_id"],
-            ((org_id, pair >> shift, pair & low) for pair in pairs),
+            ((org_id, pair & low, pair >> shift) for pair in pairs),
         )
         del pairs
         enrollments_check(organization)
