@@ -87,15 +87,13 @@ def student_chunks(
     students: QuerySet[Student], *, chunk: int = CHUNK, with_lesson_dates: bool = False
 ) -> Iterator[list[StudentData]]:
     """Yield students in id order, ``chunk`` at a time, each with all their data."""
-    last_id = 0
     base = students.order_by("id").values_list(
         "id", "organization_id", "username", "first_name", "last_name", "grade", "school__name"
     )
-    while True:
-        rows = list(base.filter(id__gt=last_id)[:chunk])
-        if not rows:
-            return
-        last_id = rows[-1][0]
+    # One streamed query, as export_row_chunks reads it: paging by "id > last" walked the
+    # organization's index over every remaining student for each chunk.
+    stream = base.iterator(chunk_size=chunk)
+    while rows := list(islice(stream, chunk)):
         org_id = rows[0][1]
         by_id = {
             r[0]: StudentData(
