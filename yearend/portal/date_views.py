@@ -22,7 +22,7 @@ from yearend.portal import selectors
 from yearend.portal.access import district_admin_organization
 from yearend.resetdates import rules
 from yearend.resetdates.selectors import reset_date_history
-from yearend.resetdates.services import reset_date_set
+from yearend.resetdates.services import reset_date_set, school_year_warnings
 
 
 def _parse_day(text: str | None) -> tuple[date | None, str | None]:
@@ -79,7 +79,7 @@ def date_change(request, site_code: str):
             review = {
                 "day": day,
                 "refusal": refusal,
-                "warnings": [] if refusal else selectors.school_year_warnings(organization, day),
+                "warnings": [] if refusal else school_year_warnings(organization, day),
             }
 
     context = {

@@ -298,13 +298,6 @@ def district_refusal(organization: Organization, cycle: ResetCycle, day: date) -
     )
 
 
-def school_year_warnings(organization: Organization, day: date) -> list[str]:
-    """The warnings the date service gives for ``day`` (last day of school, summer school)."""
-    from yearend.resetdates.services import _school_year_warnings
-
-    return _school_year_warnings(organization, day)
-
-
 def week_day_names() -> list[tuple[str, str]]:
     return [(calendar.day_abbr[i], calendar.day_name[i]) for i in range(7)]
 

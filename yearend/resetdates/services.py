@@ -256,7 +256,8 @@ class DateChangeResult:
     warnings: list[str]
 
 
-def _school_year_warnings(organization: Organization, day: date) -> list[str]:
+def school_year_warnings(organization: Organization, day: date) -> list[str]:
+    """Rule 13: warnings for a reset on ``day`` before the school year's recorded end."""
     # The reset begins at the start of its day, so a reset *on* the last day of school
     # already deletes that day's work: the last day itself is warned about too.
     warnings = []
@@ -400,7 +401,7 @@ def reset_date_set(
         },
     )
     return DateChangeResult(
-        reset_date=record, warnings=_school_year_warnings(organization, new_date)
+        reset_date=record, warnings=school_year_warnings(organization, new_date)
     )
 
 
