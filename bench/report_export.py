@@ -101,7 +101,9 @@ def run(scale: str) -> None:
             xlsx_cpu,
             "s",
             baseline=baseline_cpu,
-            goal="<= 1.5x",
+            # Not the goal (that is time): reading and writing run on two cores
+            # side by side, so their CPU adds up past 1.5x while the time stays under it.
+            goal="(no goal: shown for busy machines)",
             note="CPU of this process and of the export's writer process (SQLite's engine "
             "included, PostgreSQL's not): the figure that holds on a busy machine",
         )
