@@ -139,18 +139,25 @@ def _machine_cpu() -> tuple[float, float]:
 def _group_cpu(groups: list[int]) -> float:
     """CPU seconds of the living processes of these process groups, with what they
     collected from their ended children (gunicorn's master reaps its workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    total = sum(
+        sum(int(x) for x in fields[11:15])
+        for _uid, fields in _processes()
+        if int(fields[2]) in groups
+    )
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _processes():
+    """(owner uid, /proc/<pid>/stat fields after the command name) of every living process."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
+            uid = entry.stat().st_uid
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue
-        if int(fields[2]) in groups:
-            total += sum(int(x) for x in fields[11:15])
-    return total / tick
+            continue  # ended while we looked
+        yield uid, fields
 
 
 def _own_cpu() -> float:
@@ -169,21 +176,14 @@ def _postgres_cpu() -> float:
         uid = pwd.getpwnam("postgres").pw_uid
     except KeyError:
         return 0.0
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if entry.stat().st_uid != uid:
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+    for owner, fields in _processes():
+        if owner != uid:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
         if fields[1] == "1" or fields[1] == "0":  # the postmaster: its parent is init
             total += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return total / tick
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

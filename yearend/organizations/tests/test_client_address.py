@@ -48,5 +48,5 @@ def test_ipv6_proxies():
 
 
 def test_a_typo_in_the_setting_is_named():
-    with pytest.raises(ValueError, match="'10.0.0.300' is not an IP address"):
+    with pytest.raises(ValueError, match=r"'10\.0\.0\.300' is not an IP address"):
         trusted_networks(("10.0.0.300",))
