@@ -23,6 +23,11 @@ if os.environ.get("TEST_DATABASE") == "postgres":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_yearend")}
 else:
     DATABASES = {"default": _database_from_url("sqlite:///:memory:")}
+    # The in-memory test database is shared-cache, where a writer that meets another
+    # connection's table read lock fails at once ("database table is locked") instead of
+    # waiting as on a file. Browser tests read through the live server while the test
+    # thread writes (a reset advancing), so readers here take no table locks.
+    DATABASES["default"]["OPTIONS"]["init_command"] += " PRAGMA read_uncommitted=1;"
     if os.environ.get("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 
