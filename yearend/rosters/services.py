@@ -139,13 +139,7 @@ def _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
             if is_full_snapshot(roster) and roster.users_rows:
                 # What this import left, for a re-import of the same bundle to compare with.
                 run.fingerprint = roster_fingerprint(organization, plan.epoch)
-            audit_record(
-                action="roster.import",
-                actor=acting_user,
-                organization=organization,
-                via=Via.SYSTEM if run.source == ImportRun.Source.SYNC else Via.COMMAND,
-                details={"run": run.pk, "counts": run.counts, "school_year": run.school_year},
-            )
+            _audit_import(run, organization, acting_user)
     except IntegrityError as error:
         message = (
             "The roster conflicts with accounts already stored (for example two accounts "
@@ -183,13 +177,7 @@ def _unchanged_since_last_import(run: ImportRun, organization: Organization, act
     run.student_epoch = last.student_epoch
     run.notices = list(last.notices)
     run.counts = _counts_after(last.counts)
-    audit_record(
-        action="roster.import",
-        actor=acting_user,
-        organization=organization,
-        via=Via.SYSTEM if run.source == ImportRun.Source.SYNC else Via.COMMAND,
-        details={"run": run.pk, "counts": run.counts, "school_year": run.school_year},
-    )
+    _audit_import(run, organization, acting_user)
     _finish(
         run,
         Status.APPLIED,
@@ -264,6 +252,17 @@ def _preview(organization: Organization, roster, plan) -> dict:
             },
         },
     }
+
+
+def _audit_import(run: ImportRun, organization: Organization, acting_user) -> None:
+    """The audit row of an applied import, whether it changed rows or found nothing to."""
+    audit_record(
+        action="roster.import",
+        actor=acting_user,
+        organization=organization,
+        via=Via.SYSTEM if run.source == ImportRun.Source.SYNC else Via.COMMAND,
+        details={"run": run.pk, "counts": run.counts, "school_year": run.school_year},
+    )
 
 
 def _finish(run: ImportRun, status: str, *, errors=None, message: str = "") -> ImportRun:
