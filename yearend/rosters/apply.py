@@ -1,8 +1,10 @@
 """Applying a plan with set-based statements, inside the caller's transaction.
 
-Inserts go through ``bulk_insert`` (COPY on PostgreSQL), updates through one prepared
-statement executed for many rows, deletes through ``WHERE id IN`` batches. Nothing
-loops over students or enrollments with the ORM.
+Students and enrollments are written from the staging tables by the database itself
+(``INSERT … SELECT``, ``UPDATE … FROM``, ``DELETE`` of a set), with the conditions the
+plan counted; the rest, a few rows per hundred students, goes through ``bulk_insert``
+(COPY on PostgreSQL), one prepared statement executed for many rows, and ``WHERE id IN``
+batches. Nothing loops over students or enrollments with the ORM.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from django.utils import timezone
 from yearend.bulk import bulk_insert, next_ids
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import Organization, School
-from yearend.people.models import STUDENT_INSERT_COLUMNS, SchoolMembership, Student, User
+from yearend.people.models import SchoolMembership, Student, User
+from yearend.rosters import staging
 from yearend.rosters.integrity import enrollments_check, enrollments_lock_parents
 from yearend.rosters.oneroster.validate import Roster
-from yearend.rosters.plan import Plan
+from yearend.rosters.plan import EnrollmentSets, Plan, StudentSets, _q
+from yearend.rosters.staging import STUDENT, USERS
 
 BATCH = 900
 UNUSABLE_PASSWORD = "!"  # noqa: S105 - Django reads any hash starting with "!" as "no password"
@@ -82,74 +86,18 @@ def plan_apply(
     )
 
     step("students")
-    _delete_where(Enrollment, "student_id", plan.students.removed)
-    for chunk in _chunks(plan.students.removed, BATCH):
-        # The ORM's cascade reaches the student's product data in the learning app.
-        Student.tenant.of(organization).filter(id__in=chunk).delete()
-    ids = next_ids(Student, len(plan.students.added))
-    students = roster.students
-    bulk_insert(
-        Student,
-        STUDENT_INSERT_COLUMNS,
-        (
-            (
-                pk,
-                org_id,
-                school_of[s.school],
-                plan.epoch,
-                s.username,
-                s.first_name,
-                s.last_name,
-                s.grade,
-                UNUSABLE_PASSWORD,
-                sid,
-                stamp,
-            )
-            for pk, sid in zip(ids, plan.students.added, strict=True)
-            for s in (students[sid],)
-        ),
-    )
-    _update(
-        Student,
-        ["username", "first_name", "last_name", "grade", "school_id"],
-        (
-            (pk, (s.username, s.first_name, s.last_name, s.grade, school_of[s.school]))
-            for pk, sid in plan.students.changed
-            for s in (students[sid],)
-        ),
-    )
+    _students(organization, roster, plan)
 
     step("enrollments")
-    if plan.enrollments.added or plan.assignments.added:
+    if plan.assignments.added:
         class_of = dict(
             SchoolClass.tenant.of(organization)
             .filter(epoch=plan.epoch)
             .exclude(sis_sourced_id="")
             .values_list("sis_sourced_id", "id")
         )
-    _delete(Enrollment, plan.enrollments.removed)
-    if plan.enrollments.added:
-        enrollments_lock_parents(organization, plan.epoch)
-        student_of = dict(
-            Student.tenant.of(organization)
-            .filter(epoch=plan.epoch)
-            .exclude(sis_sourced_id="")
-            .values_list("sis_sourced_id", "id")
-            .iterator(chunk_size=20_000)
-        )
-        # In the unique index's order (student, then class): each insert then lands at the
-        # end of the indexes (see Enrollment). One int per row (the student id above the
-        # class id's bits), looked up once and sorted in C: large rosters stay small.
-        shift = max(class_of.values(), default=0).bit_length()
-        low = (1 << shift) - 1
-        pairs = sorted([(student_of[s] << shift) | class_of[c] for c, s in plan.enrollments.added])
-        bulk_insert(
-            Enrollment,
-            ["organization_id", "school_class_id", "student_id"],
-            ((org_id, pair & low, pair >> shift) for pair in pairs),
-        )
-        del pairs
-        enrollments_check(organization)
+    if roster.modes.get("enrollments") is not None:
+        _enrollments(organization, roster, plan)
     _delete(TeacherAssignment, plan.assignments.removed)
     bulk_insert(
         TeacherAssignment,
@@ -157,6 +105,75 @@ def plan_apply(
         ((org_id, class_of[c], educator_of[t]) for c, t in plan.assignments.added),
     )
     step("done")
+
+
+def _students(organization: Organization, roster: Roster, plan: Plan) -> None:
+    sets = StudentSets(organization.pk, plan.epoch, roster.modes.get("users"))
+    if plan.students.removed:
+        removed, params = sets.removed()
+        last = 0
+        while chunk := [
+            row[0]
+            for row in staging.fetch_all(
+                f"SELECT s.id {removed} AND s.id > %s ORDER BY s.id LIMIT {BATCH}",
+                [*params, last],
+            )
+        ]:
+            last = chunk[-1]
+            _delete_where(Enrollment, "student_id", chunk)
+            # The ORM's cascade reaches the student's product data in the learning app.
+            Student.tenant.of(organization).filter(id__in=chunk).delete()
+    if plan.students.added:
+        stored, params = sets.stored
+        student, school = _q(Student), _q(School)
+        # In file order, so ids follow it; the schools are all stored by now.
+        staging.execute(
+            f"INSERT INTO {student} (organization_id, school_id, epoch, username, "
+            "first_name, last_name, grade, password, sis_sourced_id, created_at) "
+            "SELECT %s, sch.id, %s, u.username, u.first_name, u.last_name, u.grade, %s, u.sid, "
+            f"CURRENT_TIMESTAMP FROM {USERS} u JOIN {school} sch ON sch.organization_id = %s "
+            "AND sch.sis_sourced_id = u.school_sid AND sch.sis_sourced_id <> '' "
+            f"WHERE u.kind = '{STUDENT}' AND NOT EXISTS (SELECT 1 FROM {student} s "
+            f"WHERE {stored} AND s.sis_sourced_id = u.sid) ORDER BY u.line",
+            [organization.pk, plan.epoch, UNUSABLE_PASSWORD, organization.pk, *params],
+        )
+    if plan.students.changed:
+        student, school = _q(Student), _q(School)
+        staging.execute(
+            f"UPDATE {student} SET username = u.username, first_name = u.first_name, "
+            "last_name = u.last_name, grade = u.grade, school_id = sch.id "
+            f"FROM {USERS} u JOIN {school} sch ON sch.organization_id = %s "
+            "AND sch.sis_sourced_id = u.school_sid AND sch.sis_sourced_id <> '' "
+            f"WHERE {student}.organization_id = %s AND {student}.epoch = %s "
+            f"AND {student}.sis_sourced_id = u.sid AND {student}.sis_sourced_id <> '' "
+            f"AND u.kind = '{STUDENT}' AND NOT ({student}.username = u.username "
+            f"AND {student}.first_name = u.first_name AND {student}.last_name = u.last_name "
+            f"AND {student}.grade = u.grade AND {student}.school_id = sch.id)",
+            [organization.pk, organization.pk, plan.epoch],
+        )
+
+
+def _enrollments(organization: Organization, roster: Roster, plan: Plan) -> None:
+    sets = EnrollmentSets(organization.pk, plan.epoch, roster.modes.get("enrollments"))
+    enrollment = _q(Enrollment)
+    if plan.enrollments.removed:
+        removed, params = sets.removed()
+        staging.execute(
+            f"DELETE FROM {enrollment} WHERE id IN (SELECT e.id {removed})",
+            params,
+        )
+    if plan.enrollments.added:
+        enrollments_lock_parents(organization, plan.epoch)
+        resolved, params = sets.resolved()
+        # Classes and students are all stored by now. In the unique index's order (student,
+        # then class): each insert then lands at the end of the indexes (see Enrollment).
+        staging.execute(
+            f"INSERT INTO {enrollment} (organization_id, school_class_id, student_id) "
+            f"SELECT DISTINCT %s, c.id, s.id {resolved} AND c.id IS NOT NULL "
+            f"AND s.id IS NOT NULL AND {sets.not_stored()} ORDER BY s.id, c.id",
+            [organization.pk, *params],
+        )
+        enrollments_check(organization)
 
 
 def _schools(organization: Organization, plan: Plan) -> dict[str, int]:

@@ -1,17 +1,25 @@
 """Comparing a validated roster with the database: what would be added, changed, removed.
 
-The plan holds row ids and new values, so applying it is a handful of set-based
-statements. Counts per kind feed the safety holds (DESIGN rule 12) and the run record.
+Schools, educators and classes (a few per hundred students) are compared here and the
+plan holds their row ids and new values. Students and enrollments, the bulk of a roster,
+stay in the staging tables: the database counts what would change (``Counted``) and the
+apply runs the same conditions as statements (``StudentSets``, ``EnrollmentSets``), so
+no Python structure grows with them. Counts per kind feed the safety holds (DESIGN rule
+12) and the run record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import Organization, School
 from yearend.people.models import SchoolMembership, Student, User
+from yearend.rosters import staging
 from yearend.rosters.oneroster.validate import Known, Roster
+from yearend.rosters.staging import DELETED, ENROLLMENTS, SCHOOLS, STUDENT, USERS
 
 KINDS = ("students", "educators", "classes", "enrollments")
 
@@ -33,15 +41,33 @@ class Change:
 
 
 @dataclass
+class Counted:
+    """A change the database computed from the staging tables: how many rows."""
+
+    existing: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "existing": self.existing,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+        }
+
+
+@dataclass
 class Plan:
     epoch: int
     schools_new: dict[str, str] = field(default_factory=dict)  # sourcedId -> name
     schools_link: dict[str, int] = field(default_factory=dict)  # sourcedId -> id (by name)
     school_ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> id (known)
-    students: Change = field(default_factory=Change)
+    students: Counted = field(default_factory=Counted)
     educators: Change = field(default_factory=Change)
     classes: Change = field(default_factory=Change)
-    enrollments: Change = field(default_factory=Change)
+    enrollments: Counted = field(default_factory=Counted)
     assignments: Change = field(default_factory=Change)
     memberships: Change = field(default_factory=Change)
     errors: list[str] = field(default_factory=list)
@@ -75,6 +101,8 @@ class Plan:
 def known_for(organization: Organization) -> Known:
     epoch = organization.student_epoch
     return Known(
+        organization_id=organization.pk,
+        epoch=epoch,
         schools=set(
             School.tenant.of(organization)
             .exclude(sis_sourced_id="")
@@ -82,12 +110,6 @@ def known_for(organization: Organization) -> Known:
         ),
         classes=set(
             SchoolClass.tenant.of(organization)
-            .filter(epoch=epoch)
-            .exclude(sis_sourced_id="")
-            .values_list("sis_sourced_id", flat=True)
-        ),
-        students=set(
-            Student.tenant.of(organization)
             .filter(epoch=epoch)
             .exclude(sis_sourced_id="")
             .values_list("sis_sourced_id", flat=True)
@@ -103,6 +125,7 @@ def known_for(organization: Organization) -> Known:
 def plan_build(organization: Organization, roster: Roster) -> Plan:
     plan = Plan(epoch=organization.student_epoch)
     _schools(organization, roster, plan)
+    staging.school_map_write({**plan.school_ids, **plan.schools_link})
     _educators(organization, roster, plan)
     _classes(organization, roster, plan)
     _students(organization, roster, plan)
@@ -160,7 +183,7 @@ def _educators(organization, roster: Roster, plan: Plan) -> None:
         elif tuple(row[2:]) != values:
             change.changed.append((row[0], values))
     change.removed = _removed(
-        roster.modes.get("users"), existing, roster.educators, roster.deleted_users
+        roster.modes.get("users"), existing, roster.educators, roster.deleted_educators
     )
     taken = set(
         User.objects.filter(username__in=[v[0] for _, v in change.added]).values_list(
@@ -198,28 +221,73 @@ def _classes(organization, roster: Roster, plan: Plan) -> None:
 
 
 def _students(organization, roster: Roster, plan: Plan) -> None:
-    school_of = {**plan.school_ids, **plan.schools_link}
-    existing = {
-        row[1]: row
-        for row in Student.tenant.of(organization)
-        .filter(epoch=plan.epoch)
-        .exclude(sis_sourced_id="")
-        .values_list(
-            "id", "sis_sourced_id", "username", "first_name", "last_name", "grade", "school_id"
-        )
-        .iterator(chunk_size=10_000)
-    }
-    change = plan.students
-    change.existing = len(existing)
-    for sourced_id, s in roster.students.items():
-        row = existing.get(sourced_id)
-        if row is None:
-            change.added.append(sourced_id)
-        elif row[2:] != (s.username, s.first_name, s.last_name, s.grade, school_of.get(s.school)):
-            change.changed.append((row[0], sourced_id))
-    change.removed = _removed(
-        roster.modes.get("users"), existing, roster.students, roster.deleted_users
+    sets = StudentSets(organization.pk, plan.epoch, roster.modes.get("users"))
+    plan.students = Counted(
+        existing=sets.count(sets.existing()),
+        added=sets.count(sets.added()),
+        changed=sets.count(sets.changed()),
+        removed=sets.count(sets.removed()),
     )
+
+
+def _q(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+class StudentSets:
+    """The organization's students of ``epoch`` against the staged students, as the
+    FROM/WHERE of statements, with their parameters: stored students are ``s``, staged
+    ones ``u``."""
+
+    def __init__(self, organization_id: int, epoch: int, mode: str | None) -> None:
+        self.org, self.epoch, self.mode = organization_id, epoch, mode
+        self.stored = (
+            "s.organization_id = %s AND s.epoch = %s AND s.sis_sourced_id <> ''",
+            [organization_id, epoch],
+        )
+
+    def existing(self) -> tuple[str, list]:
+        where, params = self.stored
+        return f"FROM {_q(Student)} s WHERE {where}", params
+
+    def added(self) -> tuple[str, list]:
+        where, params = self.stored
+        return (
+            f"FROM {USERS} u WHERE u.kind = '{STUDENT}' AND NOT EXISTS (SELECT 1 FROM "
+            f"{_q(Student)} s WHERE {where} AND s.sis_sourced_id = u.sid)",
+            params,
+        )
+
+    def changed(self) -> tuple[str, list]:
+        """Stored students whose staged row differs. A school the import will create has
+        no id yet (0 here), so its students count as changed, as they will be."""
+        where, params = self.stored
+        return (
+            f"FROM {USERS} u JOIN {_q(Student)} s ON s.sis_sourced_id = u.sid AND {where} "
+            f"LEFT JOIN {SCHOOLS} m ON m.sid = u.school_sid WHERE u.kind = '{STUDENT}' AND NOT ("
+            "s.username = u.username AND s.first_name = u.first_name AND "
+            "s.last_name = u.last_name AND s.grade = u.grade AND "
+            "s.school_id = COALESCE(m.id, 0))",
+            params,
+        )
+
+    def removed(self) -> tuple[str, list]:
+        """Bulk: stored students the file does not list. Delta: those it deletes."""
+        where, params = self.stored
+        sql = (
+            f"FROM {_q(Student)} s WHERE {where} AND NOT EXISTS (SELECT 1 FROM {USERS} u "
+            f"WHERE u.sid = s.sis_sourced_id AND u.kind = '{STUDENT}')"
+        )
+        if self.mode != "bulk":
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {USERS} d "
+                f"WHERE d.sid = s.sis_sourced_id AND d.kind = '{DELETED}')"
+            )
+        return sql, params
+
+    @staticmethod
+    def count(part: tuple[str, list]) -> int:
+        return staging.fetch_one(f"SELECT COUNT(*) {part[0]}", part[1])
 
 
 def _pairs(queryset, left: str, right: str, epoch_filter: dict) -> dict:
@@ -235,7 +303,6 @@ def _pairs(queryset, left: str, right: str, epoch_filter: dict) -> dict:
 
 def _diff_pairs(change: Change, existing: dict, wanted: set, mode, deleted: set) -> None:
     change.existing = len(existing)
-    # Set differences run in C: a re-import compares hundreds of thousands of pairs.
     change.added = list(wanted.difference(existing))
     if mode == "bulk":
         change.removed = [existing[pair] for pair in existing.keys() - wanted]
@@ -243,17 +310,78 @@ def _diff_pairs(change: Change, existing: dict, wanted: set, mode, deleted: set)
         change.removed = [existing[p] for p in deleted if p in existing and p not in wanted]
 
 
+class EnrollmentSets:
+    """The organization's enrollments (of students and classes of ``epoch``) against the
+    staged ones, as the FROM/WHERE of statements: stored enrollments are ``e`` (their
+    class ``c``, student ``s``), staged ones ``w``."""
+
+    def __init__(self, organization_id: int, epoch: int, mode: str | None) -> None:
+        self.org, self.epoch, self.mode = organization_id, epoch, mode
+
+    def _stored(self) -> tuple[str, list]:
+        return (
+            f"FROM {_q(Enrollment)} e "
+            f"JOIN {_q(SchoolClass)} c ON c.id = e.school_class_id AND c.epoch = %s "
+            "AND c.sis_sourced_id <> '' "
+            f"JOIN {_q(Student)} s ON s.id = e.student_id AND s.epoch = %s "
+            "AND s.sis_sourced_id <> '' WHERE e.organization_id = %s",
+            [self.epoch, self.epoch, self.org],
+        )
+
+    def existing(self) -> tuple[str, list]:
+        return self._stored()
+
+    def resolved(self) -> tuple[str, list]:
+        """Staged pairs with the stored class and student they name (NULL when absent)."""
+        return (
+            f"FROM {ENROLLMENTS} w LEFT JOIN {_q(SchoolClass)} c ON c.organization_id = %s "
+            "AND c.epoch = %s AND c.sis_sourced_id = w.class_sid AND c.sis_sourced_id <> '' "
+            f"LEFT JOIN {_q(Student)} s ON s.organization_id = %s AND s.epoch = %s "
+            "AND s.sis_sourced_id = w.user_sid AND s.sis_sourced_id <> '' "
+            f"WHERE w.kind = '{STUDENT}'",
+            [self.org, self.epoch, self.org, self.epoch],
+        )
+
+    def not_stored(self) -> str:
+        """The condition (over ``resolved``) of a pair not enrolled yet."""
+        return (
+            f"NOT EXISTS (SELECT 1 FROM {_q(Enrollment)} e WHERE e.organization_id = "
+            f"{int(self.org)} AND e.student_id = s.id AND e.school_class_id = c.id)"
+        )
+
+    def added(self) -> tuple[str, list]:
+        sql, params = self.resolved()
+        return (
+            "FROM (SELECT DISTINCT w.class_sid, w.user_sid "
+            f"{sql} AND (c.id IS NULL OR s.id IS NULL OR {self.not_stored()})) added",
+            params,
+        )
+
+    def removed(self) -> tuple[str, list]:
+        """Bulk: stored pairs the file does not list. Delta: those it deletes."""
+        sql, params = self._stored()
+        sql += (
+            f" AND NOT EXISTS (SELECT 1 FROM {ENROLLMENTS} w WHERE w.user_sid = s.sis_sourced_id"
+            f" AND w.class_sid = c.sis_sourced_id AND w.kind = '{STUDENT}')"
+        )
+        if self.mode != "bulk":
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {ENROLLMENTS} d WHERE d.user_sid = s.sis_sourced_id"
+                f" AND d.class_sid = c.sis_sourced_id AND d.kind = '{DELETED}')"
+            )
+        return sql, params
+
+    count = staticmethod(StudentSets.count)
+
+
 def _links(organization, roster: Roster, plan: Plan) -> None:
     mode = roster.modes.get("enrollments")
     if mode is not None:
-        enrolled = _pairs(
-            Enrollment.tenant.of(organization),
-            "school_class__sis_sourced_id",
-            "student__sis_sourced_id",
-            {"school_class__epoch": plan.epoch, "student__epoch": plan.epoch},
-        )
-        _diff_pairs(
-            plan.enrollments, enrolled, roster.enrollments, mode, roster.deleted_enrollments
+        sets = EnrollmentSets(organization.pk, plan.epoch, mode)
+        plan.enrollments = Counted(
+            existing=sets.count(sets.existing()),
+            added=sets.count(sets.added()),
+            removed=sets.count(sets.removed()),
         )
         assigned = _pairs(
             TeacherAssignment.tenant.of(organization),
@@ -262,7 +390,7 @@ def _links(organization, roster: Roster, plan: Plan) -> None:
             {"school_class__epoch": plan.epoch},
         )
         _diff_pairs(
-            plan.assignments, assigned, roster.assignments, mode, roster.deleted_enrollments
+            plan.assignments, assigned, roster.assignments, mode, roster.deleted_assignments
         )
     if roster.modes.get("users") is not None:
         members = _pairs(
@@ -277,7 +405,7 @@ def _links(organization, roster: Roster, plan: Plan) -> None:
             if person.role != "district_admin"
             for school in person.schools
         }
-        touched = set(roster.educators) | roster.deleted_users
+        touched = set(roster.educators) | roster.deleted_educators
         # Memberships follow the educator's row: only educators in this file change.
         existing = {p: pk for p, pk in members.items() if p[0] in touched}
         change = plan.memberships

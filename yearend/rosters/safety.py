@@ -33,7 +33,8 @@ def hold_reasons(organization: Organization, roster: Roster, plan: Plan) -> list
         change = getattr(plan, kind)
         if not change.existing:
             continue
-        removed, changed = len(change.removed), len(change.changed)
+        counts = change.counts()
+        removed, changed = counts["removed"], counts["changed"]
         if removed * 100 > limits.max_removed_percent * change.existing:
             reasons.append(
                 f"would remove {removed:,} of {change.existing:,} {kind} "

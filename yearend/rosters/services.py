@@ -21,15 +21,16 @@ from yearend.bulk import large_write_cache
 from yearend.classes.models import SchoolClass
 from yearend.errors import Conflict, ServiceError
 from yearend.organizations.models import Organization
-from yearend.people.models import Student, User
+from yearend.people.models import User
 from yearend.rosters.apply import plan_apply
 from yearend.rosters.fingerprint import is_full_snapshot, roster_fingerprint
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.oneroster.bundle import Bundle, bundle_from_zip_bytes, bundle_read
 from yearend.rosters.oneroster.validate import roster_validate
 from yearend.rosters.pausing import ImportStillRunning, SyncPaused, import_claim, import_release
-from yearend.rosters.plan import known_for, plan_build
+from yearend.rosters.plan import StudentSets, known_for, plan_build
 from yearend.rosters.safety import hold_reasons
+from yearend.rosters.staging import fetch_all, staging
 
 logger = logging.getLogger(__name__)
 MAX_RECORDED = 1000  # errors and notices kept on a run; the count says how many more
@@ -103,6 +104,13 @@ def _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
     if not (dry_run or force) and _unchanged_since_last_import(run, organization, acting_user):
         return
     step("validating")
+    # Students and enrollments go to staging tables of this connection, for the
+    # database to check, compare and apply: memory stays one chunk of rows.
+    with staging():
+        _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, step)
+
+
+def _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, step) -> None:
     roster = roster_validate(bundle, known_for(organization))
     run.school_year = roster.school_year or ""
     run.notices = roster.notices
@@ -206,16 +214,13 @@ SAMPLE = 20
 
 def _preview(organization: Organization, roster, plan) -> dict:
     """Counts, and a few names of what would be added, changed and removed, for the reviewer."""
-    student_names = dict(
-        Student.tenant.of(organization)
-        .filter(
-            id__in=[
-                *plan.students.removed[:SAMPLE],
-                *(i for i, _ in plan.students.changed[:SAMPLE]),
-            ]
-        )
-        .values_list("id", "username")
-    )
+    students = StudentSets(organization.pk, plan.epoch, roster.modes.get("users"))
+
+    def student_names(part: tuple[str, list], column: str, order: str) -> list[str]:
+        sql, params = part
+        rows = fetch_all(f"SELECT {column} {sql} ORDER BY {order} LIMIT {SAMPLE}", params)
+        return [row[0] for row in rows]
+
     class_names = dict(
         SchoolClass.tenant.of(organization)
         .filter(
@@ -236,9 +241,9 @@ def _preview(organization: Organization, roster, plan) -> dict:
         "counts": plan.counts(),
         "samples": {
             "students": {
-                "added": [roster.students[s].username for s in plan.students.added[:SAMPLE]],
-                "changed": [student_names.get(i, "") for i, _ in plan.students.changed[:SAMPLE]],
-                "removed": [student_names.get(i, "") for i in plan.students.removed[:SAMPLE]],
+                "added": student_names(students.added(), "u.username", "u.line"),
+                "changed": student_names(students.changed(), "s.username", "u.line"),
+                "removed": student_names(students.removed(), "s.username", "s.id"),
             },
             "educators": {
                 "added": [v[0] for _, v in plan.educators.added[:SAMPLE]],

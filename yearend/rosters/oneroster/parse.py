@@ -10,8 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
+
+PIECE = 1 << 20
+Opener = Callable[[], BinaryIO]
 
 # Misspellings seen in real exports, read as the column they mean.
 HEADER_ALIASES = {
@@ -35,17 +39,17 @@ class Problems:
 
 
 class Table:
-    """One file's header, and its rows read from the bytes each time they are iterated.
+    """One file's header, and its rows read from the file each time they are iterated.
 
     Rows are never all held in memory: ``rows`` streams ``(line number, cells)`` where
     every row holds exactly ``width`` cells plus a trailing "" that absent columns read.
     ``read_table`` has already checked the whole file is valid UTF-8 and valid CSV.
     """
 
-    def __init__(self, name: str, columns: dict[str, int], data: bytes, width: int) -> None:
+    def __init__(self, name: str, columns: dict[str, int], opener: Opener, width: int) -> None:
         self.name = name
         self.columns = columns  # canonical column name -> index
-        self.data = data
+        self.opener = opener
         self.width = width
 
     def index(self, column: str) -> int:
@@ -58,74 +62,105 @@ class Table:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         width = self.width
         padding = [""] * (width + 1)
-        records = _stream(self.data)
-        next(records, None)  # the header
-        for line, cells in records:
-            if (not cells or not cells[0].strip()) and not "".join(cells).strip():
-                continue  # blank line
-            if len(cells) != width:
-                cells = (cells + padding)[:width]
-            cells.append("")
-            yield line, cells
+        with self.opener() as stream:
+            records = _stream(stream)
+            next(records, None)  # the header
+            for line, cells in records:
+                if (not cells or not cells[0].strip()) and not "".join(cells).strip():
+                    continue  # blank line
+                if len(cells) != width:
+                    cells = (cells + padding)[:width]
+                cells.append("")
+                yield line, cells
 
 
-def _stream(data: bytes, at: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+def _stream(stream: BinaryIO, at: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """(first line number, cells) of each CSV record; raises csv.Error on bad CSV, with
     ``at[0]`` the line the bad record starts on."""
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text, strict=True)
     at = at if at is not None else [1]
     at[0] = 1
-    for cells in reader:
-        yield at[0], cells
-        at[0] = reader.line_num + 1
+    try:
+        for cells in reader:
+            yield at[0], cells
+            at[0] = reader.line_num + 1
+    finally:
+        text.detach()  # the caller closes the stream
 
 
-def decode_error(name: str, data: bytes, problems: Problems) -> bool:
-    """Record an error and return True unless ``data`` is all valid UTF-8 (checked in
-    pieces, so a large file is never held twice)."""
+@dataclass
+class _Scan:
+    """What one pass over a file's bytes found."""
+
+    bad_utf8: tuple[int, int] | None = None  # (line, byte) of the first bad byte
+    has_quote: bool = False
+    longest_line: int = 0
+
+
+def _scan(opener: Opener) -> _Scan:
+    """Check a file is valid UTF-8, and whether it has quotes and how long its longest
+    line is, reading it in pieces (a large file is never held whole)."""
+    found = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    piece = 1 << 20
-    for start in range(0, max(len(data), 1), piece):
-        try:
-            decoder.decode(data[start : start + piece], final=start + piece >= len(data))
-        except UnicodeDecodeError:
-            break
-    else:
-        return False
-    try:  # a bad file: decode it whole, for the exact place of the first bad byte
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.error(f"{name}:{line}", f"not valid UTF-8 text (byte {error.start})")
-    return True
-
-
-def _cannot_be_bad_csv(data: bytes) -> bool:
-    """True when reading ``data`` as CSV cannot fail, so the checking pass over a large
-    file can be skipped: without a quote character, the reader's only error left is a
-    field longer than its limit, which no line shorter than the limit can hold."""
-    if b'"' in data:
-        return False
-    limit = csv.field_size_limit()
-    return len(data) < limit or max(map(len, data.split(b"\n"))) < limit
+    offset = lines = 0
+    current = 0  # length of the line the last piece ended in
+    with opener() as stream:
+        while True:
+            piece = stream.read(PIECE)
+            final = not piece
+            try:
+                decoder.decode(piece, final=final)
+            except UnicodeDecodeError as error:
+                # error.object is the piece after up to three bytes the decoder held back.
+                start = offset - (len(error.object) - len(piece)) + error.start
+                lines += piece[: max(start - offset, 0)].count(b"\n")
+                found.bad_utf8 = (lines + 1, start)
+                return found
+            if final:
+                break
+            found.has_quote = found.has_quote or b'"' in piece
+            parts = piece.split(b"\n")
+            if len(parts) == 1:
+                current += len(piece)
+            else:
+                found.longest_line = max(
+                    found.longest_line, current + len(parts[0]), *map(len, parts[1:-1])
+                )
+                current = len(parts[-1])
+            lines += len(parts) - 1
+            offset += len(piece)
+    found.longest_line = max(found.longest_line, current)
+    return found
 
 
 def read_table(
-    name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...], problems: Problems
+    name: str,
+    opener: Opener,
+    *,
+    known: tuple[str, ...],
+    required: tuple[str, ...],
+    problems: Problems,
 ) -> Table | None:
     """Check a file and read its header; None (with errors recorded) when it cannot be
     read at all."""
-    if decode_error(name, data, problems):
+    scan = _scan(opener)
+    if scan.bad_utf8 is not None:
+        line, byte = scan.bad_utf8
+        problems.error(f"{name}:{line}", f"not valid UTF-8 text (byte {byte})")
         return None
+    # Without a quote character, the reader's only error left is a field longer than its
+    # limit, which no line shorter than the limit can hold: the checking pass is skipped.
+    check_all = scan.has_quote or scan.longest_line >= csv.field_size_limit()
     header_line, header = 1, None
     at = [1]
     try:
-        for line, cells in _stream(data, at):
-            if header is None:
-                header_line, header = line, cells
-                if _cannot_be_bad_csv(data):
-                    break
+        with opener() as stream:
+            for line, cells in _stream(stream, at):
+                if header is None:
+                    header_line, header = line, cells
+                    if not check_all:
+                        break
     except csv.Error as error:
         problems.error(f"{name}:{at[0]}", f"not valid CSV ({error})")
         return None
@@ -158,4 +193,4 @@ def read_table(
         problems.error(f"{name}:{header_line}", f"{column}: required column is missing")
     if missing:
         return None
-    return Table(name=name, columns=columns, data=data, width=len(header))
+    return Table(name=name, columns=columns, opener=opener, width=len(header))

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from yearend.rosters import staging
 from yearend.rosters.oneroster.bundle import Bundle
 from yearend.rosters.oneroster.parse import Problems, Table, read_table
+from yearend.rosters.staging import StageWriter
 
 BASE = ("sourcedId", "status", "dateLastModified")
 # Each file's OneRoster 1.1 columns in the order the spec writes them; 1.2 adds columns
@@ -161,15 +163,6 @@ DEFAULT_GRADE = "KG"
 
 
 @dataclass(slots=True)
-class Student:
-    username: str
-    first_name: str
-    last_name: str
-    grade: str
-    school: str
-
-
-@dataclass(slots=True)
 class Educator:
     username: str
     first_name: str
@@ -181,33 +174,40 @@ class Educator:
 
 @dataclass
 class Roster:
-    """What a valid bundle says, keyed by sourcedId. Modes are 'bulk', 'delta' or None."""
+    """What a valid bundle says, keyed by sourcedId. Modes are 'bulk', 'delta' or None.
+
+    Students and enrollments, the bulk of a bundle, are not here: validation writes them
+    to the staging tables (``yearend.rosters.staging``), where the comparison reads them.
+    What is here grows with the schools, classes and educators only.
+    """
 
     version: str = "1.1"
     modes: dict[str, str | None] = field(default_factory=dict)
     schools: dict[str, str] = field(default_factory=dict)
-    students: dict[str, Student] = field(default_factory=dict)
     educators: dict[str, Educator] = field(default_factory=dict)
     classes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # title, school, grade
-    enrollments: set[tuple[str, str]] = field(default_factory=set)  # class, student
     assignments: set[tuple[str, str]] = field(default_factory=set)  # class, educator
-    deleted_users: set[str] = field(default_factory=set)
     deleted_classes: set[str] = field(default_factory=set)
-    deleted_enrollments: set[tuple[str, str]] = field(default_factory=set)
+    # tobedeleted users that are stored educators, and tobedeleted (class, educator) pairs
+    deleted_educators: set[str] = field(default_factory=set)
+    deleted_assignments: set[tuple[str, str]] = field(default_factory=set)
     school_year: str | None = None
     users_rows: int = 0
-    rejected: set[str] = field(default_factory=set)  # rows with errors, already reported
+    rejected: set[str] = field(default_factory=set)  # classes with errors, already reported
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Known:
-    """SourcedIds already in the database, for references a delta file may make."""
+    """What the database already holds, for references a delta file may make: schools,
+    classes and educators by sourcedId; students are looked up by the database (the
+    organization's students of ``epoch``)."""
 
+    organization_id: int | None = None
+    epoch: int = 0
     schools: set[str] = field(default_factory=set)
     classes: set[str] = field(default_factory=set)
-    students: set[str] = field(default_factory=set)
     educators: set[str] = field(default_factory=set)
 
 
@@ -376,41 +376,6 @@ def _unique(table: Table, line: int, sourced_id: str, seen: dict[str, int], prob
     return True
 
 
-class _SeenIds:
-    """The sourcedIds of a large file so far, kept as their hashes (a fraction of the
-    strings' memory). The first hash that repeats, a duplicate or (rarely) a collision,
-    switches to exact ids, read again from the rows before it, so every duplicate is
-    still reported with the line it first appeared on, and a collision with none."""
-
-    def __init__(self, table: Table, problems: Problems) -> None:
-        self.table, self.problems = table, problems
-        self.hashes: set[int] | None = set()
-        self.exact: dict[str, int] = {}
-
-    def first(self, line: int, sourced_id: str) -> bool:
-        """True for a sourcedId's first row; else an error is recorded."""
-        hashes = self.hashes
-        if hashes is not None and sourced_id:
-            code = hash(sourced_id)
-            if code not in hashes:
-                hashes.add(code)
-                return True
-            self.hashes = None
-            self.exact = self._before(line)
-        return _unique(self.table, line, sourced_id, self.exact, self.problems)
-
-    def _before(self, line: int) -> dict[str, int]:
-        exact: dict[str, int] = {}
-        column = self.table.index("sourcedId")
-        for earlier, cells in self.table.rows:
-            if earlier >= line:
-                break
-            sourced_id = cells[column].strip()
-            if sourced_id:
-                exact.setdefault(sourced_id, earlier)
-        return exact
-
-
 def _orgs(table: Table | None, roster: Roster, problems: Problems) -> dict[str, str]:
     types: dict[str, str] = {}
     if table is None:
@@ -519,10 +484,13 @@ def _grade(raw: str, where: str, problems: Problems) -> str:
 
 
 def _users(table, roster: Roster, roles, org_types, known: Known, problems: Problems) -> None:
+    """Check each row; students go to the staging table, educators stay here (a district
+    has a few of them for every hundred students). Every row with a sourcedId is staged,
+    for the duplicate check the database makes once the file is read."""
     if table is None:
         return
-    seen = _SeenIds(table, problems)
-    usernames: dict[str, int] = {}
+    writer = StageWriter(staging.USERS, staging.USER_COLUMNS)
+    other = (None,) * 6
     has_role = "role" in table.columns
     skipped = 0
     if "password" in table.columns:
@@ -534,12 +502,13 @@ def _users(table, roster: Roster, roles, org_types, known: Known, problems: Prob
         where = f"{table.name}:{line}"
         sourced_id = cells[i_sid].strip()
         status = status_of(line, cells)
-        if not seen.first(line, sourced_id):
+        if not sourced_id:
+            problems.error(where, "sourcedId: empty")
             continue
         if cells[i_enabled] not in BOOLEANS:
             _check_bool(table, line, cells, "enabledUser", problems)
         if status == "deleted":
-            roster.deleted_users.add(sourced_id)
+            writer.add((line, sourced_id, staging.DELETED, *other))
             continue
         if has_role:
             role = table.get(cells, "role").lower()
@@ -549,14 +518,17 @@ def _users(table, roster: Roster, roles, org_types, known: Known, problems: Prob
             orgs = [org]
         else:
             problems.error(where, "role: no role column and no primary role in roles.csv")
+            writer.add((line, sourced_id, staging.OTHER, *other))
             continue
         if not orgs and table.get(cells, "primaryOrgSourcedId"):
             orgs = [table.get(cells, "primaryOrgSourcedId")]
         if role not in EDUCATOR_ROLES and role not in OTHER_ROLES:
             problems.error(where, f"role: '{role}' is not a OneRoster role")
+            writer.add((line, sourced_id, staging.OTHER, *other))
             continue
         if role in OTHER_ROLES and role not in STUDENT_ROLES:
             skipped += 1
+            writer.add((line, sourced_id, staging.OTHER, *other))
             continue
         for org in orgs:
             if org not in org_types and org not in known.schools:
@@ -570,29 +542,39 @@ def _users(table, roster: Roster, roles, org_types, known: Known, problems: Prob
             problems.error(where, "familyName: empty")
         if len(username) > 150:
             problems.error(where, "username: longer than 150 characters")
+            writer.add((line, sourced_id, staging.OTHER, *other))
             continue
-        if username.lower() in usernames:
-            problems.error(
-                where, f"username: '{username}' already used on line {usernames[username.lower()]}"
-            )
-            continue
-        usernames[username.lower()] = line
+        # Usernames are compared without regard to case, by the database once all are read.
+        key = username.lower()
         if role in STUDENT_ROLES:
             if not schools:
                 problems.error(where, _no_school(orgs, org_types, "a student"))
-                roster.rejected.add(sourced_id)
+                writer.add((line, sourced_id, staging.REJECTED, username, key, *other[2:]))
                 continue
             grade = _grade(table.get(cells, "grades"), where, problems)
-            roster.students[sourced_id] = Student(
-                username, first[:100], last[:100], grade, schools[0]
+            writer.add(
+                (
+                    line,
+                    sourced_id,
+                    staging.STUDENT,
+                    username,
+                    key,
+                    first[:100],
+                    last[:100],
+                    grade,
+                    schools[0],
+                )
             )
         else:
             educator_role = EDUCATOR_ROLES[role]
+            writer.add((line, sourced_id, staging.EDUCATOR, username, key, *other[2:]))
             if educator_role != "district_admin" and not schools:
                 problems.error(
                     where, "orgSourcedIds: a teacher or school administrator needs a school"
                 )
                 continue
+            if sourced_id in roster.educators:
+                continue  # a repeated sourcedId: the database reports it below
             roster.educators[sourced_id] = Educator(
                 username,
                 first[:150],
@@ -601,8 +583,31 @@ def _users(table, roster: Roster, roles, org_types, known: Known, problems: Prob
                 educator_role,
                 schools,
             )
+    writer.close()
     if skipped:
         problems.notice(table.name, f"{skipped} parent or guardian account(s) not imported")
+    staging.listed(
+        problems,
+        table.name,
+        staging.repeats_mark(staging.USERS, "sid"),
+        lambda sid, first: f"sourcedId: '{sid}' already appears on line {first}",
+    )
+    staging.listed(
+        problems,
+        table.name,
+        staging.repeats_mark(
+            staging.USERS, "username_key", "{t}.username_key IS NOT NULL", shown="username"
+        ),
+        lambda username, first: f"username: '{username}' already used on line {first}",
+    )
+    if known.educators:
+        roster.deleted_educators = {
+            sid
+            for sid in staging.stream_column(
+                f"SELECT sid FROM {staging.USERS} WHERE kind = %s AND dup = 0", [staging.DELETED]
+            )
+            if sid in known.educators
+        }
 
 
 def _no_school(orgs: list[str], org_types: dict[str, str], who: str) -> str:
@@ -648,23 +653,24 @@ def _classes(table, roster: Roster, org_types, known: Known, problems: Problems)
 
 
 def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> None:
+    """Check each row; students' enrollments go to the staging table, where the database
+    checks their student (and repeated sourcedIds) once the file is read. Classes and
+    educators are few and checked here."""
     if table is None:
         return
-    seen = _SeenIds(table, problems)
-    # sourcedId -> the same string: the pairs kept share one string per class and user,
-    # not two new ones per row.
+    writer = StageWriter(staging.ENROLLMENTS, staging.ENROLLMENT_COLUMNS)
+    add = writer.add
+    # sourcedId -> the same string: the pairs kept share one string per class and user.
     classes = {c: c for c in roster.classes}
     if roster.modes.get("classes") != "bulk":
         classes.update((c, c) for c in known.classes - roster.deleted_classes)
     users_bulk = roster.modes.get("users") == "bulk"
-    gone = roster.deleted_users
-    students = {s: s for s in roster.students}
     educators = {e: e for e in roster.educators}
     if not users_bulk:
-        students.update((s, s) for s in known.students - gone)
-        educators.update((e, e) for e in known.educators - gone)
+        educators.update((e, e) for e in known.educators - roster.deleted_educators)
+    any_educator = set(roster.educators) | known.educators
     rejected, deleted_classes = roster.rejected, roster.deleted_classes
-    enrollments, assignments = roster.enrollments, roster.assignments
+    assignments = roster.assignments
     skipped = 0
     i_sid, i_class, i_user, i_role, i_primary, i_begin, i_end = (
         table.index(c)
@@ -683,7 +689,8 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
     for line, cells in table.rows:
         sourced_id = cells[i_sid].strip()
         status = status_of(line, cells)
-        if not seen.first(line, sourced_id):
+        if not sourced_id:
+            problems.error(f"{name}:{line}", "sourcedId: empty")
             continue
         if cells[i_primary] and cells[i_primary].strip() not in BOOLEANS:
             _check_bool(table, line, cells, "primary", problems)
@@ -695,10 +702,13 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
         if role != "student":
             role = role.lower()
         if status == "deleted":
-            roster.deleted_enrollments.add((class_id, user_id))
+            add((line, sourced_id, staging.DELETED, class_id, user_id))
+            if user_id in any_educator:
+                roster.deleted_assignments.add((class_id, user_id))
             continue
         class_id = classes.get(class_id, class_id)
         if class_id not in classes:
+            add((line, sourced_id, staging.OTHER, None, None))
             if class_id in deleted_classes:
                 skipped += 1
                 continue
@@ -709,23 +719,16 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
             )
             continue
         if role == "student":
-            student = students.get(user_id)
-            if student is None:
-                if user_id not in rejected:
-                    problems.error(
-                        f"{name}:{line}",
-                        f"userSourcedId: '{user_id}' is not a student in users.csv",
-                    )
-                continue
-            enrollments.add((class_id, student))
-        elif role in ENROLLMENT_TEACHERS:
+            add((line, sourced_id, staging.STUDENT, class_id, user_id))
+            continue
+        add((line, sourced_id, staging.OTHER, None, None))
+        if role in ENROLLMENT_TEACHERS:
             educator = educators.get(user_id)
             if educator is None:
-                if user_id not in rejected:
-                    problems.error(
-                        f"{name}:{line}",
-                        f"userSourcedId: '{user_id}' is not an educator in users.csv",
-                    )
+                problems.error(
+                    f"{name}:{line}",
+                    f"userSourcedId: '{user_id}' is not an educator in users.csv",
+                )
                 continue
             assignments.add((class_id, educator))
         elif role in ("parent", "guardian", "relative"):
@@ -734,7 +737,20 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
             problems.error(
                 f"{name}:{line}", f"role: '{table.get(cells, 'role')}' is not a OneRoster role"
             )
+    writer.close()
     if skipped:
         problems.notice(
             table.name, f"{skipped} enrollment(s) of deleted classes or parents skipped"
         )
+    staging.listed(
+        problems,
+        name,
+        staging.repeats_mark(staging.ENROLLMENTS, "sid"),
+        lambda sid, first: f"sourcedId: '{sid}' already appears on line {first}",
+    )
+    staging.listed(
+        problems,
+        name,
+        staging.students_unknown(known.organization_id, known.epoch, stored=not users_bulk),
+        lambda user, _: f"userSourcedId: '{user}' is not a student in users.csv",
+    )

@@ -138,25 +138,24 @@ def test_a_path_that_is_not_a_bundle_is_refused(org, tmp_path):
     assert "not a readable .zip" in run.errors[0]
 
 
-def test_duplicates_in_a_large_file_name_the_line_they_first_appeared_on():
-    """Large files keep sourcedIds as hashes; the first repeat still reports exact lines."""
-    from yearend.rosters.oneroster.parse import Problems
-    from yearend.rosters.oneroster.validate import _SeenIds
+def test_repeated_sourced_ids_name_the_line_they_first_appeared_on(org, tmp_path):
+    """The database finds repeats in the staged rows; each names its file, line and the
+    line its sourcedId first appeared on, and is reported once."""
+    files = roster_files(students=6)
+    for line in (5, 7):
+        files["enrollments"][line] = files["enrollments"][3]  # a third and fourth e-0-s-1
+    files["users"][6] = files["users"][4]
+    errors = refused(org, tmp_path, files)
+    first = files["enrollments"][3].split(",")[0]
+    assert f"enrollments.csv:6: sourcedId: '{first}' already appears on line 4" in errors
+    assert f"enrollments.csv:8: sourcedId: '{first}' already appears on line 4" in errors
+    assert "users.csv:7: sourcedId: 's-1' already appears on line 5" in errors
+    # the repeated row's username is the first's: not reported a second time
+    assert not any("username:" in e for e in errors), errors
 
-    class FakeTable:
-        name = "enrollments.csv"
-        rows = [(n + 2, [sid]) for n, sid in enumerate(["a", "b", "", "c", "b", "a", "d", "b"])]
 
-        def index(self, column):
-            return 0
-
-    problems = Problems()
-    seen = _SeenIds(FakeTable(), problems)
-    firsts = [seen.first(line, cells[0]) for line, cells in FakeTable.rows]
-    assert firsts == [True, True, False, True, False, False, True, False]
-    assert problems.errors == [
-        "enrollments.csv:4: sourcedId: empty",
-        "enrollments.csv:6: sourcedId: 'b' already appears on line 3",
-        "enrollments.csv:7: sourcedId: 'a' already appears on line 2",
-        "enrollments.csv:9: sourcedId: 'b' already appears on line 3",
-    ]
+def test_a_username_used_twice_is_refused(org, tmp_path):
+    files = edit(roster_files(), "users", 4, "student1,", "STUDENT0,")
+    assert "users.csv:5: username: 'STUDENT0' already used on line 4" in refused(
+        org, tmp_path, files
+    )
