@@ -35,18 +35,25 @@ from yearend.reports.selectors import (
     R_TEACHERS,
     R_USERNAME,
     export_row_chunks,
+    export_students,
 )
 from yearend.reports.workbook import (
     NUMBER,
     STAMP,
     TEXT,
     Layout,
+    write_workbook,
     write_workbook_in_process,
 )
 
 # Excel's limit per sheet, header row included; a test lowers it with the setting.
 EXCEL_MAX_ROWS = 1_048_576
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Up to this many students an export is read and written in turn, here: starting the
+# writer process (a fresh interpreter importing XlsxWriter, ~0.1 s of CPU) and the
+# read-ahead thread's own database connection cost more than their overlap saves. A
+# year-end archive of a 200-student district is such an export, once per reset.
+IN_PROCESS_STUDENTS = 1_000
 
 GRADE_LABELS = dict(Grade.choices)
 
@@ -220,9 +227,10 @@ def write_xlsx(
     max_rows: int | None = None,
     progress: Callable[[int], None] | None = None,
     stats: dict | None = None,
+    in_process: bool = False,
 ) -> int:
-    """Write the workbook (in a writer process, see ``workbook``); returns the number of
-    student rows."""
+    """Write the workbook (in a writer process, see ``workbook``, unless ``in_process``);
+    returns the number of student rows."""
     as_of = as_of or timezone.now()
     per_sheet = (max_rows or row_limit()) - 1  # the header takes a row on each sheet
     if per_sheet < 1:
@@ -233,7 +241,19 @@ def write_xlsx(
         kinds=COLUMN_KINDS,
         per_sheet=per_sheet,
     )
+    if in_process:
+        return write_workbook(str(path), _reporting(chunks, progress), layout)
     return write_workbook_in_process(str(path), chunks, layout, progress=progress, stats=stats)
+
+
+def _reporting(chunks: Iterable[list[list]], progress) -> Iterator[list[list]]:
+    """The chunks, telling ``progress`` how many rows were handed on so far."""
+    handed = 0
+    for rows in chunks:
+        yield rows
+        handed += len(rows)
+        if progress:
+            progress(handed)
 
 
 def write_csv(
@@ -271,7 +291,13 @@ def write_export(
     stats: dict | None = None,
 ) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    chunks = read_ahead(export_rows(organization, school=school, epoch=epoch))
+    # ``stats`` asks for the writer process's memory: such an export keeps the process.
+    small = stats is None and (
+        export_students(organization, school=school, epoch=epoch).count() <= IN_PROCESS_STUDENTS
+    )
+    chunks = export_rows(organization, school=school, epoch=epoch)
+    if not small:
+        chunks = read_ahead(chunks)
     if fmt == "csv":
         return write_csv(path, chunks, progress=progress)
     return write_xlsx(
@@ -282,4 +308,5 @@ def write_export(
         max_rows=max_rows,
         progress=progress,
         stats=stats,
+        in_process=small,
     )
