@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from yearend.organizations.models import Organization
@@ -104,6 +105,19 @@ def busy_holders(scope: str, limit: int, free) -> set[str]:
 # --------------------------------------------------------------------------- purges
 
 
+def schools_purge_concurrently() -> bool:
+    """Whether a run's purge is split into one task per school, run at once on the workers.
+
+    Only where writers can work side by side: a database that locks rows (PostgreSQL)
+    rather than the whole database for each writer. SQLite has one write lock for the
+    file, so school tasks could only take turns; and because a school's students share
+    pages with other schools' students, each school's pass would rewrite the same pages
+    again (measured: under half the rate of one DELETE per table). There the purge is one
+    organization-wide pass over the roots in id order, which writes each page about once.
+    """
+    return connection.features.has_select_for_update
+
+
 def _free_purge_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
     """Free: empty, or its school is purged, its run stopped, or silent too long."""
     ids = {int(s.holder) for s in slots if s.holder}
@@ -132,9 +146,10 @@ def _free_purge_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
 
 
 def purges_dispatch(run: ResetRun) -> int:
-    """Enqueue the purge of as many pending schools of ``run`` as free slots allow.
+    """Enqueue the purge of as many pending parts of ``run`` (its schools, or its one
+    organization-wide pass) as free slots allow.
 
-    Schools already being purged are skipped; a school whose worker went silent is
+    Parts already being purged are skipped; a part whose worker went silent is
     dispatched again. Returns how many tasks were enqueued.
     """
     from yearend.resets.tasks import purge_school_task

@@ -82,12 +82,19 @@ class ResetRun(TenantModel):
 
 
 class SchoolPurge(TenantModel):
-    """Progress of the purge of one school of a run; updated in each batch's transaction."""
+    """Progress of one part of a run's purge; updated in each batch's transaction.
+
+    A part is one school where the database lets the schools be purged concurrently, or
+    the whole organization in one pass (no school) where it does not: see
+    ``concurrency.schools_purge_concurrently``.
+    """
 
     reset_policy = ResetPolicy.RETAIN
 
     run = models.ForeignKey(ResetRun, on_delete=models.CASCADE, related_name="school_purges")
-    school = models.ForeignKey("organizations.School", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "organizations.School", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     done = models.BooleanField(default=False)
     batches = models.PositiveIntegerField(default=0)
     deleted = models.JSONField(default=dict, blank=True)
@@ -97,8 +104,19 @@ class SchoolPurge(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "run", "school"], name="school_purge_once"
-            )
+            ),
+            # NULLs are distinct in the constraint above: one organization-wide part per run.
+            models.UniqueConstraint(
+                fields=["organization", "run"],
+                condition=Q(school__isnull=True),
+                name="organization_purge_once",
+            ),
         ]
+
+    @property
+    def name(self) -> str:
+        """What the progress pages call this part."""
+        return self.school.name if self.school_id else "All schools, in one pass"
 
 
 class RequestStatus(models.TextChoices):

@@ -112,6 +112,15 @@ def run_summary(run: ResetRun) -> dict:
         "verification": run.verification.get("ok"),
         "certificate": run.certificate_pdf_path or None,
         "certificate_json": run.certificate_json_path or None,
-        "schools_done": run.school_purges.filter(done=True).count(),
-        "schools": run.school_purges.count(),
+        **dict(zip(("schools_done", "schools"), schools_purged(run), strict=True)),
     }
+
+
+def schools_purged(run: ResetRun) -> tuple[int, int]:
+    """(schools purged, schools) of a run. An organization-wide purge (one pass, no school
+    of its own) finishes all of the organization's schools at once, at its end."""
+    parts = list(run.school_purges.values_list("school_id", "done"))
+    if any(school_id is None for school_id, _ in parts):
+        schools = School.tenant.of(run.organization_id).count()
+        return (schools if all(done for _, done in parts) else 0), schools
+    return sum(done for _, done in parts), len(parts)

@@ -282,13 +282,21 @@ def _step_purge(run: ResetRun, *, inline: bool = False):
             # Old-epoch rows are invisible and frozen after the cut-over: count them once.
             locked.counts = delete_counts(run.organization, locked.cutover_epoch)["total"]
             locked.save(update_fields=["counts"])
-        SchoolPurge.unscoped.bulk_create(
-            [
-                SchoolPurge(organization_id=run.organization_id, run=run, school=school)
-                for school in School.tenant.of(run.organization)
-            ],
-            ignore_conflicts=True,
-        )
+        # The parts of the purge: its schools, or the whole organization in one pass where
+        # schools cannot be purged concurrently. Created once; a resumed run keeps them.
+        if not SchoolPurge.tenant.of(run.organization).filter(run=run).exists():
+            schools = (
+                list(School.tenant.of(run.organization))
+                if concurrency.schools_purge_concurrently()
+                else [None]
+            )
+            SchoolPurge.unscoped.bulk_create(
+                [
+                    SchoolPurge(organization_id=run.organization_id, run=run, school=school)
+                    for school in schools
+                ],
+                ignore_conflicts=True,
+            )
     if inline:
         pending = list(
             SchoolPurge.tenant.of(run.organization)
@@ -298,7 +306,7 @@ def _step_purge(run: ResetRun, *, inline: bool = False):
         for school_id in pending:
             purge_school(run.pk, school_id, advance=False)
     else:
-        # One task per school, as many at once as the organization's limit allows.
+        # One task per part, as many at once as the organization's limit allows.
         concurrency.purges_dispatch(run)
     if SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
         return WAIT
@@ -306,8 +314,9 @@ def _step_purge(run: ResetRun, *, inline: bool = False):
     return None
 
 
-def purge_school(run_id: int, school_id: int, *, advance: bool = True) -> None:
-    """Delete one school's old-year rows in keyset batches, children before parents."""
+def purge_school(run_id: int, school_id: int | None, *, advance: bool = True) -> None:
+    """Delete one school's old-year rows (``None``: the whole organization's, in one pass)
+    in keyset batches, children before parents."""
     run = ResetRun.unscoped.select_related("organization").get(pk=run_id)
     if run.status != Status.RUNNING or run.step != Step.PURGE or run.cutover_epoch is None:
         return
@@ -374,13 +383,21 @@ class _HeartbeatPacer:
 
 
 def _purge_batch(
-    run: ResetRun, progress_id: int, school_id: int, plan, after: int, size: int
+    run: ResetRun, progress_id: int, school_id: int | None, plan, after: int, size: int
 ) -> int | None:
-    """Delete the school's next ``size`` roots (by id, after ``after``) and their children in
-    one transaction with the progress row that counts them; returns the last root id."""
+    """Delete the part's next ``size`` roots (by id, after ``after``) and their children in
+    one transaction with the progress row that counts them; returns the last root id.
+    The part is one school, or the whole organization when ``school_id`` is None."""
     org_id = run.organization_id
     qn = connection.ops.quote_name
     root_table = qn(plan.root._meta.db_table)
+    part, part_params = ("", []) if school_id is None else ("AND school_id = %s ", [school_id])
+    roots_from = root_table
+    if school_id is None and connection.vendor == "sqlite":
+        # The organization's roots in id order are a range of the rowid. Left to itself,
+        # SQLite reads all of the organization's roots through its (organization, epoch, …)
+        # index (and sorts them) for each batch and each statement that names the roots.
+        roots_from = f"{root_table} NOT INDEXED"
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Safe to lose: the progress commits with the deletes it counts, so a commit
@@ -391,14 +408,16 @@ def _purge_batch(
         progress = SchoolPurge.unscoped.select_for_update().get(pk=progress_id)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {root_table} WHERE organization_id = %s AND school_id = %s "
+                f"SELECT id FROM {roots_from} WHERE organization_id = %s {part}"
                 "AND epoch < %s AND id > %s ORDER BY id LIMIT %s",
-                [org_id, school_id, run.cutover_epoch, after, size],
+                [org_id, *part_params, run.cutover_epoch, after, size],
             )
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 return None
-            roots, roots_params = _batch_roots(root_table, org_id, school_id, run, after, ids)
+            roots, roots_params = _batch_roots(
+                roots_from, org_id, (part, part_params), run, after, ids
+            )
             deleted = dict(progress.deleted)
             for child, column in plan.children:
                 n = execute_guarded(
@@ -411,7 +430,7 @@ def _purge_batch(
                 deleted[category(child)] = deleted.get(category(child), 0) + n
             n = execute_guarded(
                 cursor,
-                f"DELETE FROM {root_table} WHERE organization_id = %s AND epoch < %s "
+                f"DELETE FROM {roots_from} WHERE organization_id = %s AND epoch < %s "
                 f"AND id {roots}",
                 [org_id, run.cutover_epoch, *roots_params],
                 organization_id=org_id,
@@ -423,20 +442,22 @@ def _purge_batch(
     return ids[-1]
 
 
-def _batch_roots(root_table, org_id, school_id, run, after, ids) -> tuple[str, list]:
+def _batch_roots(roots_from, org_id, part_filter, run, after, ids) -> tuple[str, list]:
     """The batch's roots as a predicate on a referencing column, cheapest form per database.
 
     PostgreSQL: the ids as one array parameter, which becomes a single index scan per table
     (a sub-select here is planned as one index probe per root, about a third more work).
-    SQLite: the keyset range as a sub-select on the (organization, school, id) index, with
-    no parameter per id (large batches would pass SQLite's variable limit).
+    SQLite: the keyset range as a sub-select (on the (organization, school, id) index for a
+    school, on the rowid for the whole organization), with no parameter per id (large
+    batches would pass SQLite's variable limit).
     """
     if connection.vendor == "postgresql":
         return "= ANY(%s)", [ids]
+    part, part_params = part_filter
     return (
-        f"IN (SELECT id FROM {root_table} WHERE organization_id = %s AND school_id = %s "
+        f"IN (SELECT id FROM {roots_from} WHERE organization_id = %s {part}"
         "AND epoch < %s AND id > %s AND id <= %s)",
-        [org_id, school_id, run.cutover_epoch, after, ids[-1]],
+        [org_id, *part_params, run.cutover_epoch, after, ids[-1]],
     )
 
 

@@ -9,7 +9,7 @@ from yearend.demo.seeding import seed_demo
 from yearend.organizations.models import School
 from yearend.people.models import Student
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
-from yearend.resets import concurrency, services
+from yearend.resets import concurrency, selectors, services
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
 from yearend.resets.tests.helpers import start_reset
 from yearend.scheduling.models import WorkSlot
@@ -24,6 +24,18 @@ def org_with_five_schools(db):
     for n in range(3):
         School.unscoped.create(organization=org, name=f"Extra {n}", sis_sourced_id=f"X{n}")
     return org
+
+
+@pytest.fixture
+def per_school(monkeypatch):
+    """Schools purged as concurrent tasks, whatever the test database can do."""
+    monkeypatch.setattr(concurrency, "schools_purge_concurrently", lambda: True)
+
+
+@pytest.fixture
+def organization_wide(monkeypatch):
+    """The purge as one organization-wide pass, whatever the test database can do."""
+    monkeypatch.setattr(concurrency, "schools_purge_concurrently", lambda: False)
 
 
 def _run_at_purge(org) -> ResetRun:
@@ -79,7 +91,7 @@ def test_a_claim_that_lost_the_race_takes_nothing():
 
 
 def test_purges_of_one_organization_never_exceed_its_limit(
-    org_with_five_schools, monkeypatch, settings
+    org_with_five_schools, per_school, monkeypatch, settings
 ):
     settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG = 2
     sent = _capture_enqueues(monkeypatch)
@@ -98,7 +110,9 @@ def test_purges_of_one_organization_never_exceed_its_limit(
     assert len({school for _, school in sent}) == 3
 
 
-def test_a_silent_school_is_dispatched_again(org_with_five_schools, monkeypatch, settings):
+def test_a_silent_school_is_dispatched_again(
+    org_with_five_schools, per_school, monkeypatch, settings
+):
     settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG = 1
     sent = _capture_enqueues(monkeypatch)
     run = _run_at_purge(org_with_five_schools)
@@ -111,6 +125,50 @@ def test_a_silent_school_is_dispatched_again(org_with_five_schools, monkeypatch,
     WorkSlot.objects.update(claimed_at=long_ago)
     concurrency.purges_dispatch(run)
     assert len(sent) == 2
+
+
+def test_the_purge_is_split_by_school_only_where_writers_run_concurrently(
+    org_with_five_schools, monkeypatch
+):
+    from django.db import connection
+
+    sent = _capture_enqueues(monkeypatch)
+    run = _run_at_purge(org_with_five_schools)
+    services._step_purge(run)
+
+    parts = list(SchoolPurge.tenant.of(run.organization).values_list("school_id", flat=True))
+    if connection.vendor == "sqlite":  # one write lock for the whole file
+        assert parts == [None]
+        assert sent == [(run.pk, None)]
+    else:
+        assert sorted(parts) == sorted(
+            School.tenant.of(run.organization).values_list("pk", flat=True)
+        )
+        assert len(sent) == min(
+            len(parts), concurrency.settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG
+        )
+
+
+def test_an_organization_wide_purge_is_one_task_that_finishes_every_school(
+    org_with_five_schools, organization_wide, monkeypatch
+):
+    sent = _capture_enqueues(monkeypatch)
+    run = _run_at_purge(org_with_five_schools)
+    services._step_purge(run)
+    services._step_purge(run)  # again, as a resumed run does: still one part
+    assert sent == [(run.pk, None)]
+    assert selectors.run_summary(run)["schools_done"] == 0
+
+    services.purge_school(run.pk, None)
+    run.refresh_from_db()
+    assert run.status == Status.SUCCEEDED, run.error
+    assert Student.tenant.of(run.organization).count() == 0
+    part = SchoolPurge.tenant.of(run.organization).get(run=run)
+    assert part.done and part.school_id is None
+    assert part.deleted["students"] == 20
+    assert {k: run.counts[k] for k in part.deleted} == part.deleted
+    summary = selectors.run_summary(run)
+    assert summary["schools_done"] == summary["schools"] == 5
 
 
 def test_a_limited_reset_finishes_and_deletes_every_student(org_with_five_schools, settings):
@@ -139,7 +197,9 @@ def three_due(make_organization):
 
 def test_the_tick_starts_no_more_runs_than_the_limit(three_due, monkeypatch, settings):
     settings.RESET_MAX_CONCURRENT_RUNS = 2
-    monkeypatch.setattr(services, "_enqueue_advance", lambda run_id: None)  # runs stay running
+    # Runs stay running: nothing drives them past their claim (the start task drives its own).
+    monkeypatch.setattr(services, "_enqueue_advance", lambda run_id: None)
+    monkeypatch.setattr(services, "reset_advance", lambda run_id, **kwargs: None)
     now = datetime(2024, 7, 22, 12, 0, tzinfo=UTC)
 
     assert len(services.reset_tick(now)) == 2
@@ -155,5 +215,6 @@ def test_the_tick_starts_no_more_runs_than_the_limit(three_due, monkeypatch, set
 def test_no_limit_starts_every_due_run(three_due, monkeypatch, settings):
     settings.RESET_MAX_CONCURRENT_RUNS = 0
     monkeypatch.setattr(services, "_enqueue_advance", lambda run_id: None)
+    monkeypatch.setattr(services, "reset_advance", lambda run_id, **kwargs: None)
 
     assert len(services.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))) == 3
