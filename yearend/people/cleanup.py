@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from yearend.audit.models import Via
@@ -68,9 +68,7 @@ def latest_applied_roster_run(organization: Organization):
 
 
 def _active_educators(organization: Organization):
-    return User.objects.filter(
-        organization=organization, role__in=[r.value for r in EDUCATOR_ROLES], is_active=True
-    )
+    return _active_educators_where(organization=organization)
 
 
 def _not_signed_in_since(cutoff) -> Q:
@@ -87,25 +85,45 @@ def cleanup_candidate_counts(
     organizations at once: the reminders count them for every district due soon, the
     portal home counts the missing ones only (``not_signed_in_days=None``).
     """
-    from yearend.rosters.models import ImportRun
-
     ids = list(organization_ids)
-    rostered = ImportRun.unscoped.filter(
-        organization_id__in=ids, status=ImportRun.Status.APPLIED, dry_run=False
-    ).values("organization_id")
-    signals = Q(sis_sourced_id="", organization_id__in=Subquery(rostered))
+    signals = _missing_from_roster()
     if not_signed_in_days is not None:
         cutoff = (now or timezone.now()) - timedelta(days=not_signed_in_days)
         signals |= _not_signed_in_since(cutoff)
     return dict(
-        User.objects.filter(
-            organization_id__in=ids, role__in=[r.value for r in EDUCATOR_ROLES], is_active=True
-        )
+        _active_educators_where(organization_id__in=ids)
         .filter(signals)
         .values_list("organization_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def educators_missing_from_roster(organization) -> QuerySet[User]:
+    """Active educators missing from the roster (the rule of ``cleanup_candidate_counts``
+    without the sign-in signal) of ``organization``: an organization, its id or
+    ``OuterRef("pk")``, so a page can count them inside a query of its own."""
+    return _active_educators_where(
+        organization_id=getattr(organization, "pk", organization)
+    ).filter(_missing_from_roster())
+
+
+def _active_educators_where(**organization) -> QuerySet[User]:
+    return User.objects.filter(
+        **organization, role__in=[r.value for r in EDUCATOR_ROLES], is_active=True
+    )
+
+
+def _missing_from_roster() -> Q:
+    """No sourcedId, in an organization that has applied a roster at all."""
+    from yearend.rosters.models import ImportRun
+
+    rostered = ImportRun.unscoped.filter(
+        organization_id=OuterRef("organization_id"),
+        status=ImportRun.Status.APPLIED,
+        dry_run=False,
+    )
+    return Q(sis_sourced_id="") & Q(Exists(rostered))
 
 
 def cleanup_candidates(

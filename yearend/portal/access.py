@@ -13,12 +13,17 @@ from yearend.scoping import NotVisible, can_manage_organization, organization_fo
 
 def visible_organization(user, site_code: str) -> Organization:
     """Any page an educator of the organization (or vendor staff) may open."""
-    return organization_for(user, site_code)
+    organization = organization_for(user, site_code)
+    if user.organization_id == organization.pk:
+        # The page's header names the user's own organization: the row just read, not a
+        # second query for the same one.
+        user.organization = organization
+    return organization
 
 
 def managed_organization(user, site_code: str) -> Organization:
     """Pages of district administrators of the organization (vendor staff read them too)."""
-    organization = organization_for(user, site_code)
+    organization = visible_organization(user, site_code)
     if not can_manage_organization(user, organization):
         raise NotVisible("No such organization")
     return organization

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from yearend import scoping
@@ -14,10 +15,15 @@ from yearend.audit.models import AuditEvent
 from yearend.classes.models import SchoolClass
 from yearend.errors import NotFound
 from yearend.organizations.models import Organization, School
-from yearend.people.models import Student
+from yearend.people.models import Student, User
 from yearend.resetdates import rules
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle
-from yearend.resetdates.selectors import allowed_days_for, current_cycle, organization_today
+from yearend.resetdates.selectors import (
+    allowed_days_for,
+    current_cycle,
+    open_cycles,
+    organization_today,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,6 @@ class OrganizationSummary:
     schools: list[SchoolRow]
     students: int
     classes: int
-    educators: int
 
 
 def organization_summary(user, organization: Organization) -> OrganizationSummary:
@@ -45,12 +50,10 @@ def organization_summary(user, organization: Organization) -> OrganizationSummar
         class_count=_count_of(SchoolClass, organization, epoch),
     )
     rows = [SchoolRow(s, s.student_count, s.class_count) for s in schools]
-    educators = organization.educators.filter(is_active=True)
     return OrganizationSummary(
         schools=rows,
         students=sum(r.students for r in rows),
         classes=sum(r.classes for r in rows),
-        educators=educators.count(),
     )
 
 
@@ -81,18 +84,20 @@ class ResetDateView:
 def reset_date_view(organization: Organization, *, today: date | None = None) -> ResetDateView:
     """The current cycle's date of the organization, counted in its own time zone."""
     today = today or organization_today(organization)
-    try:
-        cycle = current_cycle(today)
-    except NotFound:
-        return ResetDateView(None, None, today, None, None)
+    # The date with its cycle in one round trip (the current cycle as a subquery); the
+    # cycle on its own only when the organization has no date in it.
     record = (
         OrganizationResetDate.tenant.of(organization)
         .select_related("cycle")
-        .filter(cycle=cycle)
+        .filter(cycle=Subquery(open_cycles(today).values("pk")[:1]))
         .first()
     )
     if record is None:
-        return ResetDateView(cycle, None, today, None, None)
+        try:
+            return ResetDateView(current_cycle(today), None, today, None, None)
+        except NotFound:
+            return ResetDateView(None, None, today, None, None)
+    cycle = record.cycle
     return ResetDateView(
         cycle,
         record,
@@ -117,51 +122,109 @@ class Step:
 PRINTED_ACTIONS = ("reports.progress_reports_written", "reports.progress_reports_downloaded")
 
 
-def _this_school_year(organization: Organization, field: str) -> Q:
-    """Rows after the end of the previous reset (a new school year starts there), or every
-    row when there was none: a condition inside each query instead of a query of its own
-    (every round trip counts when the page waits its turn for a busy CPU)."""
-    from yearend.resets.models import ResetRun
+@dataclass(frozen=True)
+class ManagerView:
+    """What only those who manage the organization see on its home."""
 
-    finished = ResetRun.tenant.of(organization).filter(finished_at__isnull=False)
-    last_end = finished.order_by("-finished_at").values("finished_at")[:1]
-    return Q(**{f"{field}__gt": Subquery(last_end)}) | ~Q(Exists(finished))
+    steps: list[Step]
+    educators: int  # active educator accounts
+
+
+# Earlier than any row: "after the previous reset" when there was none.
+_BEFORE_ANY_RESET = datetime(1, 1, 1, tzinfo=UTC)
+_FACTS = (
+    "downloaded_at",
+    "printed_at",
+    "removal_at",
+    "removal_details",
+    "missing",
+    "roster_year",
+    "active_educators",
+)
+
+
+def manager_view(organization: Organization, cycle: ResetCycle | None) -> ManagerView:
+    """The seed's four steps before a reset (which are done) and the educator count, in
+    one query: each fact is a subquery of the organization's row. Under load a page waits
+    for a busy CPU at every round trip, and five small queries cost five ORM builds."""
+    facts = _manager_facts_query().filter(pk=organization.pk).get()
+    return ManagerView(steps=_steps(facts, cycle), educators=facts["active_educators"])
+
+
+@functools.cache
+def _manager_facts_query():
+    """Built once per process, for any organization (each subquery is scoped to the
+    organization's row through OuterRef): building a query of a dozen subqueries costs
+    the ORM several times the CPU PostgreSQL spends running it. A request clones it with
+    its organization's pk; nothing in it depends on the time or the user."""
+    from yearend.people.cleanup import educators_missing_from_roster
+    from yearend.reports.models import ExportJob
+    from yearend.resets.models import ResetRun
+    from yearend.rosters.selectors import rosters_naming_a_school_year
+
+    organization = OuterRef("pk")
+    # A new school year starts at the end of the previous reset: what happened before it
+    # does not count. The steps' subqueries compare with this alias of the row.
+    last_reset_end = (
+        ResetRun.tenant.of(organization)
+        .filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values("finished_at")[:1]
+    )
+    this_year = OuterRef("this_school_year_from")
+    events = AuditEvent.objects.filter(organization=organization, at__gt=this_year)
+    removal = events.filter(action="educators.remove").order_by("-pk")  # append-only: newest
+    return (
+        Organization.objects.alias(
+            this_school_year_from=Coalesce(Subquery(last_reset_end), Value(_BEFORE_ANY_RESET))
+        )
+        .annotate(
+            downloaded_at=Subquery(
+                ExportJob.tenant.of(organization)
+                .filter(created_at__gt=this_year, downloaded_at__isnull=False)
+                .order_by("-downloaded_at")
+                .values("downloaded_at")[:1]
+            ),
+            printed_at=Subquery(
+                events.filter(action__in=PRINTED_ACTIONS).order_by("-at").values("at")[:1]
+            ),
+            removal_at=Subquery(removal.values("at")[:1]),
+            removal_details=Subquery(removal.values("details")[:1]),
+            missing=_count(educators_missing_from_roster(organization)),
+            roster_year=Subquery(
+                rosters_naming_a_school_year(organization).values("school_year")[:1]
+            ),
+            active_educators=_count(User.objects.filter(organization=organization, is_active=True)),
+        )
+        .order_by()
+        .values(*_FACTS)
+    )
+
+
+def _count(queryset) -> Subquery:
+    """COUNT(*) of ``queryset`` as a scalar subquery (no GROUP BY: one number)."""
+    return Subquery(
+        queryset.order_by().values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField()
+    )
 
 
 def recommended_steps(organization: Organization, cycle: ResetCycle | None) -> list[Step]:
     """The four things the seed asks a district to do before its reset, and which are done."""
-    from yearend.people.cleanup import cleanup_candidate_counts
-    from yearend.reports.models import ExportJob
-    from yearend.rosters.selectors import latest_roster_school_year
+    return manager_view(organization, cycle).steps
 
-    downloaded = (
-        ExportJob.tenant.of(organization)
-        .filter(_this_school_year(organization, "created_at"), downloaded_at__isnull=False)
-        .order_by("-downloaded_at")
-        .first()
-    )
-    events = AuditEvent.objects.filter(
-        _this_school_year(organization, "at"), organization=organization
-    )
-    # Both marks in one query; the removal's own row only when there is one.
-    marks = events.aggregate(
-        printed_at=Max("at", filter=Q(action__in=PRINTED_ACTIONS)),
-        removal_id=Max("pk", filter=Q(action="educators.remove")),  # append-only: newest
-    )
-    printed_at = marks["printed_at"]
-    removal = events.get(pk=marks["removal_id"]) if marks["removal_id"] else None
-    missing = cleanup_candidate_counts([organization.pk], not_signed_in_days=None).get(
-        organization.pk, 0
-    )
-    roster_year = latest_roster_school_year(organization)
+
+def _steps(facts: dict, cycle: ResetCycle | None) -> list[Step]:
+    downloaded_at, printed_at = facts["downloaded_at"], facts["printed_at"]
+    removal_at, missing, roster_year = facts["removal_at"], facts["missing"], facts["roster_year"]
+    removed = (facts["removal_details"] or {}).get("count", 0)
     new_year = str(cycle.year + 1) if cycle else None
     return [
         Step(
             "export",
             "Download the Student Data Export",
-            downloaded is not None,
-            f"Downloaded {downloaded.downloaded_at:%b %-d, %Y}."
-            if downloaded
+            downloaded_at is not None,
+            f"Downloaded {downloaded_at:%b %-d, %Y}."
+            if downloaded_at
             else "Not downloaded yet for this school year.",
             "portal:data",
         ),
@@ -177,12 +240,8 @@ def recommended_steps(organization: Organization, cycle: ResetCycle | None) -> l
         Step(
             "educators",
             "Clean up educators who have left",
-            removal is not None or missing == 0,
-            (
-                f"{removal.details.get('count', 0)} removed {removal.at:%b %-d, %Y}. "
-                if removal
-                else ""
-            )
+            removal_at is not None or missing == 0,
+            (f"{removed} removed {removal_at:%b %-d, %Y}. " if removal_at else "")
             + (
                 f"{missing} educator(s) are not in the latest roster."
                 if missing

@@ -47,7 +47,7 @@ def organization_detail(request, site_code: str):
         "is_district_admin": request.user.role == Role.DISTRICT_ADMIN and can_manage,
     }
     if can_manage:
-        context["steps"] = selectors.recommended_steps(organization, date_view.cycle)
+        context["manager"] = selectors.manager_view(organization, date_view.cycle)
     if request.user.role == Role.TEACHER:
         context["classes"] = scoping.classes_for(request.user, organization).order_by("name")
         # A teacher's numbers are their classes' and students', not their schools'.

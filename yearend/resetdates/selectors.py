@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core import signing
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ def organization_today(organization: Organization, now: datetime | None = None) 
 def current_cycle(today: date | None = None) -> ResetCycle:
     """The next cycle whose window has not closed (its last day is today or later)."""
     today = today or utc_today()
-    cycle = ResetCycle.objects.filter(window_end__gte=today).order_by("year").first()
+    cycle = open_cycles(today).first()
     if cycle is None:
         raise NotFound(
             f"No reset cycle is open on {today.isoformat()}: "
@@ -39,6 +40,11 @@ def current_cycle(today: date | None = None) -> ResetCycle:
             field="cycle",
         )
     return cycle
+
+
+def open_cycles(today: date) -> QuerySet[ResetCycle]:
+    """Cycles whose window has not closed on ``today``, the current one first."""
+    return ResetCycle.objects.filter(window_end__gte=today).order_by("year")
 
 
 def cycle_by_year(year: int) -> ResetCycle:

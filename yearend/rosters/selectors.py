@@ -11,14 +11,19 @@ from yearend.rosters.models import HeldImport, ImportRun
 def latest_roster_school_year(organization: Organization) -> str | None:
     """The school year (OneRoster ``schoolYear``, e.g. '2025' for 2024-25) of the
     latest applied roster, or None when no applied import named one."""
-    run = (
+    run = rosters_naming_a_school_year(organization).first()
+    return run.school_year if run else None
+
+
+def rosters_naming_a_school_year(organization: Organization):
+    """Applied imports that named a school year, newest first: the query behind
+    ``latest_roster_school_year``, for a page that reads it inside a query of its own."""
+    return (
         ImportRun.tenant.of(organization)
         .filter(status=ImportRun.Status.APPLIED)
         .exclude(school_year="")
         .order_by("-finished_at", "-id")
-        .first()
     )
-    return run.school_year if run else None
 
 
 def normalize_school_year(school_year: str | int) -> str:

@@ -41,6 +41,23 @@ def test_home_shows_date_countdown_source_and_the_four_steps(client, seeded, mak
     assert "Not downloaded yet" in page
 
 
+def test_a_district_admins_home_counts_active_educators_in_a_fixed_number_of_queries(
+    client, seeded, make_user, django_assert_max_num_queries
+):
+    from yearend.people.models import User
+
+    admin = make_user(Role.DISTRICT_ADMIN, seeded)
+    gone = make_user(Role.TEACHER, seeded)
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    active = User.objects.filter(organization=seeded, is_active=True).count()
+    client.force_login(admin)
+    # Session, user, organization, date, run, schools, the steps and counts, notices: the
+    # page's cost under load is its round trips, and the steps are one of them.
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("portal:organization", args=[seeded.site_code]))
+    assert f" · {active} educators</p>" in page.content.decode()
+
+
 def test_the_export_step_is_done_once_an_export_is_downloaded(client, seeded, make_user):
     from django.test import TestCase
 
