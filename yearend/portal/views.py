@@ -37,6 +37,8 @@ def organization_detail(request, site_code: str):
     can_manage = scoping.can_manage_organization(request.user, organization)
     date_view = selectors.reset_date_view(organization)
     run = latest_run(organization)
+    if run is not None and date_view.cycle is not None and run.cycle_id == date_view.cycle.pk:
+        run.cycle = date_view.cycle  # the page names the run's cycle: the one just read
     context = {
         "organization": organization,
         "summary": selectors.organization_summary(request.user, organization),

@@ -58,6 +58,16 @@ def test_a_district_admins_home_counts_active_educators_in_a_fixed_number_of_que
     assert f" · {active} educators</p>" in page.content.decode()
 
 
+def test_a_running_reset_on_the_home_page_costs_no_extra_query(
+    client, seeded, make_user, ops, django_assert_max_num_queries
+):
+    run, _ = start_reset(seeded, acting_user=ops, via="portal", advance=False)
+    client.force_login(make_user(Role.DISTRICT_ADMIN, seeded))
+    with django_assert_max_num_queries(8):  # the run's cycle is the date's, read once
+        page = client.get(reverse("portal:organization", args=[seeded.site_code]))
+    assert f"{run.cycle} cycle" in page.content.decode()
+
+
 def test_the_export_step_is_done_once_an_export_is_downloaded(client, seeded, make_user):
     from django.test import TestCase
 
