@@ -35,7 +35,7 @@ from yearend.demo.seeding import seed_demo
 from yearend.learning.models import UsageSession
 from yearend.organizations.models import Organization
 from yearend.people.models import Student
-from yearend.resets import services
+from yearend.resets import concurrency, services
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
 from yearend.resets.plan import purge_plan
 from yearend.tenancy import models_deleted_by_reset
@@ -184,19 +184,21 @@ def _p95(samples: list[float]) -> float:
 
 
 def _purge_workers() -> int:
-    """School purges at once, as the engine runs them: the organization's limit on
-    PostgreSQL; one on SQLite, where writers take turns on the file's one write lock."""
+    """Purge tasks at once, as the engine runs them: the organization's limit where schools
+    are purged concurrently (PostgreSQL); one where the purge is one organization-wide
+    pass (SQLite, one writer)."""
     if "BENCH_PURGE_WORKERS" in os.environ:
         return int(os.environ["BENCH_PURGE_WORKERS"])
-    if connection.vendor == "sqlite":
+    if not concurrency.schools_purge_concurrently():
         return 1
     return settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG
 
 
 def _engine_purge(
     a: Organization, c: Organization, workers: int
-) -> tuple[float, float, float, list[float]]:
-    """Purge A with the engine: its school tasks, ``workers`` of them at a time."""
+) -> tuple[float, float, float, list[float], int]:
+    """Purge A with the engine: its purge tasks (schools, or one organization-wide pass),
+    ``workers`` of them at a time."""
     run_a, cut_big = _claim_and_cut_over(a)
     with mock.patch("yearend.resets.tasks.purge_school_task"):
         services._step_purge(run_a)
@@ -211,7 +213,8 @@ def _engine_purge(
             longest[0] = max(longest[0], time.perf_counter() - started)
 
     pending = queue.SimpleQueue()
-    for school_id in SchoolPurge.tenant.of(a).filter(run=run_a).values_list("school_id", flat=True):
+    parts = list(SchoolPurge.tenant.of(a).filter(run=run_a).values_list("school_id", flat=True))
+    for school_id in parts:
         pending.put(school_id)
 
     def worker():
@@ -240,7 +243,7 @@ def _engine_purge(
     busy = reads.samples()
     final = services.reset_advance(run_a.pk)
     assert final.status == Status.SUCCEEDED, final.error
-    return purge.seconds, cut_big, longest[0], busy
+    return purge.seconds, cut_big, longest[0], busy, len(parts)
 
 
 def _orm_sample(a_id: int, sample: int) -> tuple[int, float]:
@@ -286,7 +289,7 @@ def run(scale: str) -> None:
     with _cloned_database():
         idle = NeighbourReads(c.pk, count=200).samples()
         workers = _purge_workers()
-        purge_seconds, cut_big, longest, busy = _engine_purge(a, c, workers)
+        purge_seconds, cut_big, longest, busy, parts = _engine_purge(a, c, workers)
         engine_rate = a_rows / purge_seconds
         print(f"engine purge {purge_seconds:.1f} s", flush=True)
         orm_rows, orm_seconds = _orm_sample(a.pk, sample)
@@ -304,16 +307,27 @@ def run(scale: str) -> None:
         "rows/s",
         baseline=b_rows / raw_seconds,
         goal=">= 0.7x",
-        note=f"engine {purge_seconds:.1f} s with {workers} school task(s) at once; "
+        note=f"engine {purge_seconds:.1f} s, {parts} part(s) with {workers} at once; "
         f"raw DELETE {raw_seconds:.1f} s in one session on the copy",
     )
+    orm_rate, raw_rate = orm_rows / orm_seconds, b_rows / raw_seconds
     emit(
         "purge rate vs QuerySet.delete() sample",
         engine_rate,
         "rows/s",
-        baseline=orm_rows / orm_seconds,
+        baseline=orm_rate,
         goal=">= 20x",
-        note=f"ORM sample: {sample:,} students, {orm_rows:,} rows",
+        note=f"ORM sample: {sample:,} students, {orm_rows:,} rows in {orm_seconds:.2f} s",
+    )
+    # Django's collector deletes each child table with one DELETE ... WHERE student_id IN
+    # (...): about as set-based as the raw DELETE. This ratio says what the goal above asks
+    # of the engine in raw-DELETE terms: 20x the ORM is 20 * (this ratio) x the raw DELETE.
+    emit(
+        "QuerySet.delete() sample rate vs raw DELETE per table",
+        orm_rate,
+        "rows/s",
+        baseline=raw_rate,
+        note=f"so 20x the ORM = {20 * orm_rate / raw_rate:.1f}x the raw DELETE",
     )
     emit("longest purge transaction", longest, "s", goal="< 2 s")
     emit(
