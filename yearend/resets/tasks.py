@@ -7,14 +7,22 @@ from yearend.resets import concurrency, services
 
 @task(queue_name="resets")
 def reset_start_task(organization_id: int, cycle_id: int) -> None:
-    """Start a due reset the tick handed over (idempotent: one run per cycle)."""
+    """Start a due reset the tick handed over (idempotent: one run per cycle) and drive it
+    on in this job. A job of its own for the first steps would add a queue round trip and
+    a job's overhead per district; a worker lost here leaves a running run whose heartbeat
+    goes silent, which the tick re-drives like any other."""
     from yearend.organizations.models import Organization
     from yearend.resetdates.models import ResetCycle
 
-    services.reset_start(
+    run, created = services.reset_start(
         organization=Organization.objects.get(pk=organization_id),
         cycle=ResetCycle.objects.get(pk=cycle_id),
+        advance=False,
     )
+    if created:
+        # Up to its purge, whose school tasks hand the run on; a run with nothing to purge
+        # ends here and its place goes to the next organization at the next tick.
+        services.reset_advance(run.pk)
 
 
 @task(queue_name="resets")

@@ -48,9 +48,12 @@ def _run_at_purge(org) -> ResetRun:
     return run
 
 
-def _capture_enqueues(monkeypatch) -> list[tuple[int, int]]:
+def _capture_enqueues(monkeypatch, inline_rows: int = 0) -> list[tuple[int, int]]:
+    """The purge tasks enqueued; every run's parts are tasks unless ``inline_rows`` says
+    up to how many rows a run is purged by the dispatching worker itself."""
     from yearend.resets import tasks
 
+    monkeypatch.setattr(concurrency, "INLINE_PURGE_ROWS", inline_rows)
     sent: list[tuple[int, int]] = []
 
     class Recorder:  # tasks are frozen dataclasses: replace the whole task
@@ -108,6 +111,39 @@ def test_purges_of_one_organization_never_exceed_its_limit(
     concurrency.after_task(run.pk)
     assert len(sent) == 3
     assert len({school for _, school in sent}) == 3
+
+
+def test_a_small_run_is_purged_by_the_worker_that_dispatches_it(
+    org_with_five_schools, per_school, monkeypatch
+):
+    run = _run_at_purge(org_with_five_schools)
+    rows = sum(selectors.delete_counts(run.organization, run.cutover_epoch)["total"].values())
+    sent = _capture_enqueues(monkeypatch, inline_rows=rows)
+
+    assert services._step_purge(run) is None  # nothing to wait for: no task was needed
+    assert sent == []
+    assert Student.tenant.of(run.organization).count() == 0
+    run.refresh_from_db()
+    parts = list(SchoolPurge.tenant.of(run.organization).filter(run=run))
+    assert parts and all(part.done for part in parts)
+    deleted: dict[str, int] = {}
+    for part in parts:
+        for name, n in part.deleted.items():
+            deleted[name] = deleted.get(name, 0) + n
+    assert deleted["students"] == 20
+    assert {name: run.counts[name] for name in deleted} == deleted
+
+
+def test_a_run_one_row_over_the_inline_limit_is_spread_as_tasks(
+    org_with_five_schools, per_school, monkeypatch
+):
+    run = _run_at_purge(org_with_five_schools)
+    rows = sum(selectors.delete_counts(run.organization, run.cutover_epoch)["total"].values())
+    sent = _capture_enqueues(monkeypatch, inline_rows=rows - 1)
+
+    assert services._step_purge(run) is services.WAIT
+    assert sent
+    assert Student.tenant.of(run.organization).count() == 20
 
 
 def test_a_silent_school_is_dispatched_again(

@@ -30,6 +30,15 @@ def dated(make_organization):
     return orgs
 
 
+@pytest.fixture
+def claims_only(monkeypatch):
+    """The start task claims the run and leaves it there: a run driven on to its end would
+    hand its place on with the real clock (``after_task``), not the tick's simulated one."""
+    from yearend.resets import services
+
+    monkeypatch.setattr(services, "reset_advance", lambda run_id, **kwargs: None)
+
+
 def _runs():
     return sorted(ResetRun.unscoped.values_list("organization__site_code", flat=True))
 
@@ -40,7 +49,7 @@ def test_it_starts_nothing_before_the_local_day_begins(dated):
     assert _runs() == []
 
 
-def test_it_starts_each_organization_at_its_own_local_midnight(dated):
+def test_it_starts_each_organization_at_its_own_local_midnight(dated, claims_only):
     reset_tick(datetime(2024, 7, 18, 12, 0, tzinfo=UTC))  # Auckland: Jul 19, 00:00
     assert _runs() == ["AKL001"]
 
@@ -60,7 +69,7 @@ def test_a_missed_tick_starts_late_and_repeated_ticks_start_nothing_twice(dated)
     assert ResetRun.unscoped.count() == 2
 
 
-def test_the_date_is_locked_once_the_reset_starts(dated):
+def test_the_date_is_locked_once_the_reset_starts(dated, claims_only):
     reset_tick(datetime(2024, 7, 18, 12, 0, tzinfo=UTC))
 
     locked = OrganizationResetDate.unscoped.filter(locked_at__isnull=False)
