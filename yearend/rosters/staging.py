@@ -126,16 +126,22 @@ class StageWriter:
         with connection.cursor() as cursor:
             if self.table == USERS:
                 cursor.execute(f"CREATE INDEX {_index_name(self.table, 'sid')} ON {USERS} (sid)")
-            if self.table == ENROLLMENTS and connection.vendor == "sqlite":
-                # PostgreSQL hashes the whole table for each comparison; SQLite looks rows up.
-                cursor.execute(
-                    f"CREATE INDEX {_index_name(self.table, 'pair')} "
-                    f"ON {ENROLLMENTS} (user_sid, class_sid)"
-                )
             if connection.vendor == "postgresql":
                 # Temporary tables are never analysed automatically: without statistics the
                 # planner guesses their size and may loop where it should hash.
                 cursor.execute(f"ANALYZE {self.table}")
+
+
+def index_pairs() -> None:
+    """Index the staged enrollments by (student, class), for comparing them with stored
+    ones (not needed, and not built, when the organization has none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {_index_name(ENROLLMENTS, 'pair')} "
+            f"ON {ENROLLMENTS} (user_sid, class_sid)"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {ENROLLMENTS}")
 
 
 def _index_name(table: str, what: str) -> str:
@@ -231,7 +237,7 @@ def students_unknown(
     student = _quoted_table(Student)
     stored_clause = (
         f" AND NOT EXISTS (SELECT 1 FROM {student} p WHERE p.organization_id = %s"
-        " AND p.epoch = %s AND p.sis_sourced_id = e.user_sid AND p.sis_sourced_id <> ''"
+        " AND p.epoch = %s AND p.sis_sourced_id = e.user_sid AND NOT (p.sis_sourced_id = '')"
         f" AND NOT EXISTS (SELECT 1 FROM {USERS} d WHERE d.sid = e.user_sid"
         f" AND d.kind = '{DELETED}'))"
         if stored
