@@ -20,9 +20,10 @@ def reset_start_task(organization_id: int, cycle_id: int) -> None:
         advance=False,
     )
     if created:
-        # Up to its purge, whose school tasks hand the run on; a run with nothing to purge
-        # ends here and its place goes to the next organization at the next tick.
         services.reset_advance(run.pk)
+        # A small district ends here (its purge is done in place): its place goes to the
+        # next due organization now, not at the next tick.
+        concurrency.after_task(run.pk)
 
 
 @task(queue_name="resets")

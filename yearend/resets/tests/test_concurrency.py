@@ -254,3 +254,12 @@ def test_no_limit_starts_every_due_run(three_due, monkeypatch, settings):
     monkeypatch.setattr(services, "reset_advance", lambda run_id, **kwargs: None)
 
     assert len(services.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))) == 3
+
+
+def test_a_run_that_ends_in_its_start_task_hands_its_place_on(three_due, settings):
+    """Small districts end inside their start task (purged in place): the next due one
+    starts then, not a tick later."""
+    settings.RESET_MAX_CONCURRENT_RUNS = 1
+    services.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))
+
+    assert ResetRun.unscoped.filter(status=Status.SUCCEEDED).count() == 3
