@@ -28,8 +28,13 @@ def _value(v):
     return v
 
 
-def _normalized(rows: list[dict]) -> list[dict]:
-    return [{k: _value(v) for k, v in row.items()} for row in rows]
+def _normalized(rows: list[dict], run_numbers: dict[int, int]) -> list[dict]:
+    # A row that points at a reset run names it by its place among the runs: on PostgreSQL
+    # a claim killed before its commit used up a sequence value, so the run's id differs.
+    return [
+        {k: run_numbers.get(v) if k == "reset_run_id" else _value(v) for k, v in row.items()}
+        for row in rows
+    ]
 
 
 def main() -> None:
@@ -40,10 +45,14 @@ def main() -> None:
     from yearend.rosters.models import SyncState
 
     state = {}
+    run_pks = ResetRun.unscoped.order_by("pk").values_list("pk", flat=True)
+    run_numbers = {pk: n for n, pk in enumerate(run_pks, start=1)}
     for org in Organization.objects.order_by("pk"):
         content = organization_content(org.pk)
         content.pop("audit.auditevent", None)
-        state[org.site_code] = {table: _normalized(rows) for table, rows in content.items()}
+        state[org.site_code] = {
+            table: _normalized(rows, run_numbers) for table, rows in content.items()
+        }
         state[org.site_code + ":syncs_paused"] = SyncState.unscoped.filter(
             organization=org, reset_paused_at__isnull=False
         ).exists()
