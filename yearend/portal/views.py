@@ -36,19 +36,19 @@ def organization_detail(request, site_code: str):
     organization = visible_organization(request.user, site_code)
     can_manage = scoping.can_manage_organization(request.user, organization)
     date_view = selectors.reset_date_view(organization)
-    run = latest_run(organization)
-    if run is not None and date_view.cycle is not None and run.cycle_id == date_view.cycle.pk:
-        run.cycle = date_view.cycle  # the page names the run's cycle: the one just read
     context = {
         "organization": organization,
         "summary": selectors.organization_summary(request.user, organization),
         "date": date_view,
         "reset_date": date_view.record,
-        "run": run,
         "can_manage": can_manage,
         "is_district_admin": request.user.role == Role.DISTRICT_ADMIN and can_manage,
     }
-    if can_manage:
+    if can_manage:  # the reset's state and the steps are theirs only
+        run = latest_run(organization)
+        if run is not None and date_view.cycle and run.cycle_id == date_view.cycle.pk:
+            run.cycle = date_view.cycle  # the page names the run's cycle: the one just read
+        context["run"] = run
         context["manager"] = selectors.manager_view(organization, date_view.cycle)
     if request.user.role == Role.TEACHER:
         context["classes"] = scoping.classes_for(request.user, organization).order_by("name")
