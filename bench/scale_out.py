@@ -27,6 +27,7 @@ is measured. Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/14, flushed)
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import random
 import re
@@ -38,7 +39,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -261,6 +262,7 @@ class Run:
     finished: int  # resets done when the clock stopped
     rows: int  # student-data rows those resets deleted
     cpu: CpuMeter
+    steps: dict[str, float] = field(default_factory=dict)  # median seconds per step
 
     def pace(self) -> str:
         return (
@@ -278,6 +280,23 @@ def _deleted_rows(url: str) -> int:
             "SELECT counts FROM resets_resetrun WHERE status = 'succeeded'"
         ).fetchall()
     return sum(sum(c.values()) for (c,) in counts if c)
+
+
+def _step_medians(url: str) -> dict[str, float]:
+    """Median seconds of each step over the succeeded runs, from their logs: each step's
+    "<step> done" entry against the entry before it. A step that waits for school tasks
+    includes its wait; one job that drives a run end to end gives each step's own time."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        logs = conn.execute("SELECT log FROM resets_resetrun WHERE status = 'succeeded'").fetchall()
+    gaps: dict[str, list[float]] = {}
+    for (log,) in logs:
+        times = [(entry["message"], datetime.fromisoformat(entry["at"])) for entry in log]
+        for (_, before), (message, at) in itertools.pairwise(times):
+            if message.endswith(" done"):
+                gaps.setdefault(message[: -len(" done")], []).append((at - before).total_seconds())
+    return {step: statistics.median(seconds) for step, seconds in gaps.items()}
 
 
 def _finish_all(
@@ -342,7 +361,12 @@ def _finish_all(
     succeeded = "SELECT count(*) FROM resets_resetrun WHERE status = 'succeeded'"
     if stop_after is None and _count(url, succeeded) < organizations:
         raise RuntimeError("not every reset succeeded")
-    return Run(workers, seconds, _count(url, succeeded), _deleted_rows(url), meter)
+    steps = _step_medians(url)
+    _progress(
+        f"{workers} worker(s), median ms per step: "
+        + ", ".join(f"{step} {1000 * value:.0f}" for step, value in steps.items())
+    )
+    return Run(workers, seconds, _count(url, succeeded), _deleted_rows(url), meter, steps)
 
 
 # --------------------------------------------------------------------------- web latency
@@ -689,3 +713,10 @@ def _emit_noise(tag: str, run: Run) -> None:
         "s",
     )
     emit(f"  {tag}: machine busy", 100 * cpu.machine / max(cpu.capacity, 1e-9), "%")
+    if run.steps:
+        emit(
+            f"  {tag}: a district's steps, median",
+            1000 * sum(run.steps.values()),
+            "ms",
+            note=", ".join(f"{step} {1000 * value:.0f}" for step, value in run.steps.items()),
+        )
