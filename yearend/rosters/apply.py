@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from yearend.bulk import bulk_insert, next_ids
@@ -127,25 +127,26 @@ def _students(organization: Organization, roster: Roster, plan: Plan) -> None:
         stored, params = sets.stored
         student, school = _q(Student), _q(School)
         # In file order, so ids follow it; the schools are all stored by now.
-        staging.execute(
+        inserted = staging.execute(
             f"INSERT INTO {student} (organization_id, school_id, epoch, username, "
             "first_name, last_name, grade, password, sis_sourced_id, created_at) "
             "SELECT %s, sch.id, %s, u.username, u.first_name, u.last_name, u.grade, %s, u.sid, "
             f"CURRENT_TIMESTAMP FROM {USERS} u JOIN {school} sch ON sch.organization_id = %s "
-            "AND sch.sis_sourced_id = u.school_sid AND sch.sis_sourced_id <> '' "
+            "AND sch.sis_sourced_id = u.school_sid AND NOT (sch.sis_sourced_id = '') "
             f"WHERE u.kind = '{STUDENT}' AND NOT EXISTS (SELECT 1 FROM {student} s "
             f"WHERE {stored} AND s.sis_sourced_id = u.sid) ORDER BY u.line",
             [organization.pk, plan.epoch, UNUSABLE_PASSWORD, organization.pk, *params],
         )
+        _as_planned("student", inserted, plan.students.added)
     if plan.students.changed:
         student, school = _q(Student), _q(School)
         staging.execute(
             f"UPDATE {student} SET username = u.username, first_name = u.first_name, "
             "last_name = u.last_name, grade = u.grade, school_id = sch.id "
             f"FROM {USERS} u JOIN {school} sch ON sch.organization_id = %s "
-            "AND sch.sis_sourced_id = u.school_sid AND sch.sis_sourced_id <> '' "
+            "AND sch.sis_sourced_id = u.school_sid AND NOT (sch.sis_sourced_id = '') "
             f"WHERE {student}.organization_id = %s AND {student}.epoch = %s "
-            f"AND {student}.sis_sourced_id = u.sid AND {student}.sis_sourced_id <> '' "
+            f"AND {student}.sis_sourced_id = u.sid AND NOT ({student}.sis_sourced_id = '') "
             f"AND u.kind = '{STUDENT}' AND NOT ({student}.username = u.username "
             f"AND {student}.first_name = u.first_name AND {student}.last_name = u.last_name "
             f"AND {student}.grade = u.grade AND {student}.school_id = sch.id)",
@@ -167,13 +168,23 @@ def _enrollments(organization: Organization, roster: Roster, plan: Plan) -> None
         resolved, params = sets.resolved()
         # Classes and students are all stored by now. In the unique index's order (student,
         # then class): each insert then lands at the end of the indexes (see Enrollment).
-        staging.execute(
+        inserted = staging.execute(
             f"INSERT INTO {enrollment} (organization_id, school_class_id, student_id) "
             f"SELECT DISTINCT %s, c.id, s.id {resolved} AND c.id IS NOT NULL "
             f"AND s.id IS NOT NULL AND {sets.not_stored()} ORDER BY s.id, c.id",
             [organization.pk, *params],
         )
+        _as_planned("enrollment", inserted, plan.enrollments.added)
         enrollments_check(organization)
+
+
+def _as_planned(kind: str, inserted: int, planned: int) -> None:
+    """A statement that joins staged rows to stored ones drops a row whose reference it
+    cannot find, where a lookup in Python failed loudly: the import rolls back instead."""
+    if inserted != planned:
+        raise IntegrityError(
+            f"{planned:,} new {kind} row(s) were planned but {inserted:,} could be written"
+        )
 
 
 def _schools(organization: Organization, plan: Plan) -> dict[str, int]:

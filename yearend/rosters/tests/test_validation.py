@@ -159,3 +159,33 @@ def test_a_username_used_twice_is_refused(org, tmp_path):
     assert "users.csv:5: username: 'STUDENT0' already used on line 4" in refused(
         org, tmp_path, files
     )
+
+
+def test_errors_a_statement_finds_past_the_list_are_counted(org, tmp_path, monkeypatch):
+    monkeypatch.setattr("yearend.rosters.staging.ERRORS_LISTED", 2)
+    files = roster_files(students=6)
+    for n in range(2, 6):  # four enrollments of students users.csv does not list
+        edit(files, "enrollments", 1 + 2 + n, f",s-{n},", f",s-9{n},")
+    errors = refused(org, tmp_path, files)
+    listed = [e for e in errors if "is not a student in users.csv" in e]
+    assert listed == [
+        "enrollments.csv:6: userSourcedId: 's-92' is not a student in users.csv",
+        "enrollments.csv:7: userSourcedId: 's-93' is not a student in users.csv",
+    ]
+    assert "enrollments.csv: 2 more such errors, not listed" in errors
+
+
+def test_a_zip_member_that_cannot_be_decompressed_is_refused_before_validation(org, tmp_path):
+    folder = write_bundle(tmp_path / "b", roster_files(students=3))
+    archive = tmp_path / "roster.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f.name)
+    data = bytearray(archive.read_bytes())
+    # a byte of users.csv, stored uncompressed: its checksum then fails
+    at = data.index(b"s-1,active,2024-08-01,true")
+    data[at] = ord("x")
+    archive.write_bytes(bytes(data))
+    run = roster_import(organization=org, path=archive)
+    assert run.status == ImportRun.Status.REFUSED
+    assert run.errors[0].startswith("users.csv: cannot be read from the .zip"), run.errors
