@@ -111,15 +111,9 @@ def _students(organization: Organization, roster: Roster, plan: Plan) -> None:
     sets = StudentSets(organization.pk, plan.epoch, roster.modes.get("users"))
     if plan.students.removed:
         removed, params = sets.removed()
-        last = 0
-        while chunk := [
-            row[0]
-            for row in staging.fetch_all(
-                f"SELECT s.id {removed} AND s.id > %s ORDER BY s.id LIMIT {BATCH}",
-                [*params, last],
-            )
-        ]:
-            last = chunk[-1]
+        # Found once by one statement, then deleted in batches that walk this list.
+        staging.execute(f"INSERT INTO {staging.REMOVED} (id) SELECT s.id {removed}", params)
+        for chunk in staging.ids_in_chunks(BATCH):
             _delete_where(Enrollment, "student_id", chunk)
             # The ORM's cascade reaches the student's product data in the learning app.
             Student.tenant.of(organization).filter(id__in=chunk).delete()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.db import DatabaseError, connection
 
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 USERS = "yer_stage_users"
 ENROLLMENTS = "yer_stage_enrollments"
 SCHOOLS = "yer_stage_schools"
+REMOVED = "yer_stage_removed"  # ids of stored students the import removes
 CHUNK = 5_000  # rows written at once: the most a staging writer holds
 ERRORS_LISTED = 1_000  # errors of one check named line by line; the rest are counted
 
@@ -46,7 +47,8 @@ _TABLES = {
         "line INTEGER NOT NULL, sid VARCHAR(255) NOT NULL, kind CHAR(1) NOT NULL, "
         "dup SMALLINT NOT NULL DEFAULT 0, class_sid VARCHAR(255), user_sid VARCHAR(255)"
     ),
-    SCHOOLS: "sid VARCHAR(255) NOT NULL, id INTEGER NOT NULL",
+    SCHOOLS: "sid VARCHAR(255) NOT NULL, id BIGINT NOT NULL",
+    REMOVED: "id BIGINT NOT NULL PRIMARY KEY",
 }
 USER_COLUMNS = (
     "line",
@@ -158,20 +160,42 @@ def school_map_write(school_ids: dict[str, int]) -> None:
     writer.flush()
 
 
+@contextmanager
+def _hashed_joins(cursor) -> Iterator[None]:
+    """PostgreSQL joins staged rows to stored ones by hashing, not in nested loops.
+
+    Its statistics for a large shared table are refreshed only after a tenth of it has
+    changed, so right after a district's first import they may still say the district
+    has no students: the planner then loops over every stored row for each staged one
+    (hours for 100,000 students) where hashing takes a fraction of a second. A join of
+    the few rows of a small delta costs a scan of the district's rows at most.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SET enable_nestloop = off")
+    try:
+        yield
+    finally:
+        # In a failed transaction the RESET fails too, and the rollback undoes the SET.
+        with suppress(DatabaseError):
+            cursor.execute("RESET enable_nestloop")
+
+
 def fetch_all(sql: str, params: Sequence = ()) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _hashed_joins(cursor):
         cursor.execute(sql, list(params))
         return cursor.fetchall()
 
 
 def fetch_one(sql: str, params: Sequence = ()):
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _hashed_joins(cursor):
         cursor.execute(sql, list(params))
         return cursor.fetchone()[0]
 
 
 def execute(sql: str, params: Sequence = ()) -> int:
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _hashed_joins(cursor):
         cursor.execute(sql, list(params))
         return cursor.rowcount
 
@@ -183,6 +207,20 @@ def stream_column(sql: str, params: Sequence = ()) -> Iterator:
         while rows := cursor.fetchmany(CHUNK):
             for row in rows:
                 yield row[0]
+
+
+def ids_in_chunks(size: int) -> Iterator[list[int]]:
+    """The ids ``REMOVED`` holds, ``size`` at a time in order (the caller may delete the
+    rows they name between chunks)."""
+    last = 0
+    while chunk := [
+        row[0]
+        for row in fetch_all(
+            f"SELECT id FROM {REMOVED} WHERE id > %s ORDER BY id LIMIT {int(size)}", [last]
+        )
+    ]:
+        last = chunk[-1]
+        yield chunk
 
 
 def repeats_mark(
