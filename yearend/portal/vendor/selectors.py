@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from yearend.organizations.models import Organization
+from yearend.organizations.models import Organization, School
 from yearend.people.models import Student
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle
 from yearend.resets.models import (
@@ -151,9 +151,35 @@ def load_per_day(cycle: ResetCycle) -> list[DayLoad]:
 
 
 def runs_overview(*, state: str = "", search: str = "") -> QuerySet[ResetRun]:
-    runs = ResetRun.unscoped.select_related("organization", "cycle").annotate(
-        schools=Count("school_purges"),
-        schools_done=Count("school_purges", filter=Q(school_purges__done=True)),
+    # An organization-wide purge (one part, no school: SQLite) finishes all of the
+    # organization's schools at once; otherwise each part is a school.
+    organization_schools = (
+        School.unscoped.filter(organization=OuterRef("organization"))
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    runs = (
+        ResetRun.unscoped.select_related("organization", "cycle")
+        .annotate(
+            parts=Count("school_purges"),
+            parts_done=Count("school_purges", filter=Q(school_purges__done=True)),
+            whole=Count("school_purges", filter=Q(school_purges__school__isnull=True)),
+        )
+        .annotate(
+            schools=Case(
+                When(whole__gt=0, then=Subquery(organization_schools)),
+                default=F("parts"),
+                output_field=IntegerField(),
+            ),
+            schools_done=Case(
+                When(whole__gt=0, parts_done=F("parts"), then=Subquery(organization_schools)),
+                When(whole__gt=0, then=Value(0)),
+                default=F("parts_done"),
+                output_field=IntegerField(),
+            ),
+        )
     )
     if state in RUN_FILTERS:
         runs = runs.filter(status=RUN_FILTERS[state])

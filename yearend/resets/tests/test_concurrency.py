@@ -8,6 +8,7 @@ from django.utils import timezone
 from yearend.demo.seeding import seed_demo
 from yearend.organizations.models import School
 from yearend.people.models import Student
+from yearend.portal.vendor import selectors as vendor_selectors
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
 from yearend.resets import concurrency, selectors, services
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
@@ -194,6 +195,8 @@ def test_an_organization_wide_purge_is_one_task_that_finishes_every_school(
     services._step_purge(run)  # again, as a resumed run does: still one part
     assert sent == [(run.pk, None)]
     assert selectors.run_summary(run)["schools_done"] == 0
+    overview = vendor_selectors.runs_overview().get(pk=run.pk)  # the operations console
+    assert (overview.schools_done, overview.schools) == (0, 5)
 
     services.purge_school(run.pk, None)
     run.refresh_from_db()
@@ -205,6 +208,8 @@ def test_an_organization_wide_purge_is_one_task_that_finishes_every_school(
     assert {k: run.counts[k] for k in part.deleted} == part.deleted
     summary = selectors.run_summary(run)
     assert summary["schools_done"] == summary["schools"] == 5
+    overview = vendor_selectors.runs_overview().get(pk=run.pk)
+    assert (overview.schools_done, overview.schools) == (5, 5)
 
 
 def test_a_limited_reset_finishes_and_deletes_every_student(org_with_five_schools, settings):
