@@ -595,6 +595,11 @@ def run(scale: str) -> None:
     _progress(f"scale_out: seeding {organizations} x {students}")
     with Stopwatch() as seeding:
         seeded = seed_demo(organizations=organizations, students_per_org=students, seed=1)
+    # Planner statistics, as a live database has them (autovacuum): the copies are made
+    # right after a bulk load, and without statistics PostgreSQL plans the reset's counts
+    # blind. At the full scale that halved the pace (0.46 districts/s against 1.1).
+    with Stopwatch() as analyzing, connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     source = connection.settings_dict["NAME"]
     connection.close()
     label = f"{organizations} districts x {students} students"
@@ -602,7 +607,8 @@ def run(scale: str) -> None:
         f"seed {label} ({seeded.total_rows:,} rows)",
         seeding.seconds,
         "s",
-        note=f"{seeded.total_rows / seeding.seconds:,.0f} rows/s",
+        note=f"{seeded.total_rows / seeding.seconds:,.0f} rows/s; then ANALYZE "
+        f"{analyzing.seconds:.1f} s",
     )
     copy_seconds = [0.0]
 
