@@ -94,6 +94,7 @@ class _Scan:
     """What one pass over a file's bytes found."""
 
     bad_utf8: tuple[int, int] | None = None  # (line, byte) of the first bad byte
+    nul: tuple[int, int] | None = None  # (line, byte) of the first NUL character
     has_quote: bool = False
     longest_line: int = 0
 
@@ -120,6 +121,8 @@ def _scan(opener: Opener) -> _Scan:
             if final:
                 break
             found.has_quote = found.has_quote or b'"' in piece
+            if found.nul is None and (at := piece.find(b"\0")) >= 0:
+                found.nul = (lines + piece[:at].count(b"\n") + 1, offset + at)
             parts = piece.split(b"\n")
             if len(parts) == 1:
                 current += len(piece)
@@ -148,6 +151,11 @@ def read_table(
     if scan.bad_utf8 is not None:
         line, byte = scan.bad_utf8
         problems.error(f"{name}:{line}", f"not valid UTF-8 text (byte {byte})")
+        return None
+    if scan.nul is not None:
+        # Valid UTF-8, but no database column (nor PostgreSQL's JSON) can hold it.
+        line, byte = scan.nul
+        problems.error(f"{name}:{line}", f"a NUL character (byte {byte}) is not text")
         return None
     # Without a quote character, the reader's only error left is a field longer than its
     # limit, which no line shorter than the limit can hold: the checking pass is skipped.

@@ -189,3 +189,13 @@ def test_a_zip_member_that_cannot_be_decompressed_is_refused_before_validation(o
     run = roster_import(organization=org, path=archive)
     assert run.status == ImportRun.Status.REFUSED
     assert run.errors[0].startswith("users.csv: cannot be read from the .zip"), run.errors
+
+
+def test_a_nul_character_is_refused_with_its_line(org, tmp_path):
+    path = write_bundle(tmp_path / "b", roster_files())
+    data = (path / "users.csv").read_bytes().replace(b"Last1", b"La\0st1")
+    (path / "users.csv").write_bytes(data)
+    run = roster_import(organization=org, path=path)
+    assert run.status == ImportRun.Status.REFUSED
+    at = data.index(b"\0")
+    assert run.errors == [f"users.csv:5: a NUL character (byte {at}) is not text"]
