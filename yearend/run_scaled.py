@@ -1,16 +1,18 @@
 """`make run-scaled`: the scale-out stack on one machine, in the foreground.
 
 The same code as `make run`, configured as production is: PostgreSQL, the django-tasks
-RQ backend on Redis, the web app under gunicorn (2 processes of 8 threads), WORKERS RQ workers
-(default 2) listening on every queue, and one scheduler. It creates and migrates the
-database, loads demo data when it is empty, prints the logins and URLs, and stops
-everything on Ctrl-C. Environment (all optional):
+RQ backend on Redis, the web app under gunicorn (WEB_PROCESSES x WEB_THREADS, default
+2 x 8), WORKERS RQ workers (default 2) listening on every queue, and one scheduler. It
+creates and migrates the database, loads demo data when it is empty, prints the logins
+and URLs, and stops everything on Ctrl-C. Environment (all optional):
 
 SCALED_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/yer_scale_stack
 REDIS_URL            default redis://127.0.0.1:6379/1 (queues)
 CACHE_URL            default redis://127.0.0.1:6379/2 (throttles shared by the web processes)
 WORKERS              RQ worker processes, default 2
 WORKER_NICE          CPU niceness of the workers on this one machine, default 10 (0: none)
+WEB_PROCESSES        gunicorn processes, default 2
+WEB_THREADS          threads per gunicorn process, default 8
 RUN_ADDRESS          default 127.0.0.1:8000
 """
 
@@ -64,8 +66,16 @@ def scheduler_command(interval: float = 5.0) -> list[str]:
     return [*MANAGE, "run_scheduler", "--interval", str(interval)]
 
 
-def web_command(address: str, processes: int = 2, threads: int = 8) -> list[str]:
-    """gunicorn, 2 processes of 8 threads, each thread keeping its database connection.
+def web_split() -> tuple[int, int]:
+    """(gunicorn processes, threads per process): WEB_PROCESSES, WEB_THREADS."""
+    return int(os.environ.get("WEB_PROCESSES", "2")), int(os.environ.get("WEB_THREADS", "8"))
+
+
+def web_command(
+    address: str, processes: int | None = None, threads: int | None = None
+) -> list[str]:
+    """gunicorn, WEB_PROCESSES processes of WEB_THREADS threads (default 2 x 8), each
+    thread keeping its database connection.
 
     A page mostly waits on PostgreSQL (a dozen round trips), so each process serves
     several at once; while workers keep the CPUs busy every round trip waits its turn,
@@ -74,6 +84,7 @@ def web_command(address: str, processes: int = 2, threads: int = 8) -> list[str]
     (portal / API): 2x4 new connections 2,972 / 2,632; 2x4 kept 1,484 / 1,546;
     2x8 new 1,528 / 1,007; 2x8 kept 794 / 365 (bench/scale_out.py's users).
     """
+    processes, threads = processes or web_split()[0], threads or web_split()[1]
     keep = os.environ.get("DB_CONN_MAX_AGE", "60")
     return [
         sys.executable,
@@ -148,7 +159,8 @@ def main() -> int:
     processes += [(f"worker-{n + 1}", worker_command()) for n in range(workers)]
     processes += [("scheduler", scheduler_command())]
     print(
-        f"\nYear-End Reset (scaled: PostgreSQL, RQ, gunicorn 2x8, {workers} workers, "
+        f"\nYear-End Reset (scaled: PostgreSQL, RQ, gunicorn {'x'.join(map(str, web_split()))}, "
+        f"{workers} workers, "
         f"1 scheduler) at http://{address}/  (Ctrl-C stops it)\n"
         "  logins (password reset-demo-2024): demo001-district-admin, "
         "demo001-school-admin, demo001-teacher-1, demo-csm, demo-ops, demo-ops-2\n"
