@@ -202,22 +202,25 @@ def _schools(organization: Organization, plan: Plan) -> dict[str, int]:
 
 def _educators(organization: Organization, roster: Roster, plan: Plan, now) -> None:
     change = plan.educators
-    User.objects.bulk_create(
-        [
-            User(
-                username=username,
-                first_name=first,
-                last_name=last,
-                email=email,
-                role=role,
-                organization=organization,
-                sis_sourced_id=sid,
-                password=UNUSABLE_PASSWORD,
-                date_joined=now,
-            )
-            for sid, (username, first, last, email, role) in change.added
-        ]
-    )
+    # A batch of model instances at a time: each is a few kilobytes, and a district's
+    # thousands of educators at once were the largest thing an import held.
+    for chunk in _chunks(change.added, BATCH):
+        User.objects.bulk_create(
+            [
+                User(
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    email=email,
+                    role=role,
+                    organization=organization,
+                    sis_sourced_id=sid,
+                    password=UNUSABLE_PASSWORD,
+                    date_joined=now,
+                )
+                for sid, (username, first, last, email, role) in chunk
+            ]
+        )
     # A returning educator (the SIS lists them again) is active again and no longer removed.
     _update(
         User,
