@@ -83,6 +83,13 @@ def web_command(
     PostgreSQL backend start each time. 50 users during a run, same noise, p95 in ms
     (portal / API): 2x4 new connections 2,972 / 2,632; 2x4 kept 1,484 / 1,546;
     2x8 new 1,528 / 1,007; 2x8 kept 794 / 365 (bench/scale_out.py's users).
+
+    The split stays 2 x 8. With the same 50 users and stand-ins for 2 busy workers, p95 in
+    ms (portal / API): 2x8 146-172 / 64-86, 4x4 403-815 / 230-670, 8x2 497 / 404. More
+    processes add no core on this machine, only more runnable processes and per-process
+    state to warm (CPU per request 9.6 ms at 2x8, 13.2 at 8x2); what 8 threads in one
+    process do cost, each thread's wait for the GIL after a database round trip, is cut
+    by a shorter switch interval (yearend/gunicorn_config.py).
     """
     processes, threads = processes or web_split()[0], threads or web_split()[1]
     keep = os.environ.get("DB_CONN_MAX_AGE", "60")
@@ -91,6 +98,8 @@ def web_command(
         "-m",
         "gunicorn",
         "yearend.wsgi_local:application",
+        "--config",
+        "python:yearend.gunicorn_config",
         "--workers",
         str(processes),
         "--threads",
