@@ -85,7 +85,8 @@ def web_command(
     2x8 new 1,528 / 1,007; 2x8 kept 794 / 365 (bench/scale_out.py's users).
 
     The split stays 2 x 8. With the same 50 users and stand-ins for 2 busy workers, p95 in
-    ms (portal / API): 2x8 146-172 / 64-86, 4x4 403-815 / 230-670, 8x2 497 / 404. More
+    ms (portal / API): 2x8 146-172 / 64-86, 4x4 403-815 / 230-670, 8x2 497 / 404; on a
+    quieter machine, both with 1 ms switches, 2x8 53-77 / 27-31, 4x4 95 / 37. More
     processes add no core on this machine, only more runnable processes and per-process
     state to warm (CPU per request 9.6 ms at 2x8, 13.2 at 8x2); what 8 threads in one
     process do cost, each thread's wait for the GIL after a database round trip, is cut
