@@ -27,7 +27,6 @@ def _rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
     return tuple(getattr(settings, name, default))  # type: ignore[return-value]
 
 
-
 def _throttle(key: str, setting: str, default: tuple[int, int], what: str) -> None:
     limit, window = _rate(setting, default)
     result = throttle_hit(key, limit, window)

@@ -28,7 +28,6 @@ def _limits() -> tuple[tuple[int, int], tuple[int, int]]:
     )
 
 
-
 def username_key(username: str) -> str:
     return f"login:user:{(username or '').strip().lower()}"
 

@@ -91,9 +91,7 @@ def test_a_session_lasts_a_working_day(client, district_admin):
     LOGIN_THROTTLE_PER_IP=(3, 900),
     TRUSTED_PROXIES=["10.9.0.0/16"],
 )
-def test_behind_our_proxy_the_throttle_counts_the_forwarded_client_address(
-    client, district_admin
-):
+def test_behind_our_proxy_the_throttle_counts_the_forwarded_client_address(client, district_admin):
     def through_proxy(username, forwarded, password="wrong-password"):  # noqa: S107
         return client.post(
             reverse("login"),
