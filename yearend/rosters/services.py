@@ -18,19 +18,18 @@ from django.utils import timezone
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.bulk import large_write_cache
-from yearend.classes.models import SchoolClass
 from yearend.errors import Conflict, ServiceError
 from yearend.organizations.models import Organization
-from yearend.people.models import User
 from yearend.rosters.apply import plan_apply
 from yearend.rosters.fingerprint import is_full_snapshot, roster_fingerprint
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.oneroster.bundle import Bundle, bundle_from_zip_bytes, bundle_read
 from yearend.rosters.oneroster.validate import roster_validate
 from yearend.rosters.pausing import ImportStillRunning, SyncPaused, import_claim, import_release
-from yearend.rosters.plan import StudentSets, known_for, plan_build
+from yearend.rosters.plan import known_for, plan_build
+from yearend.rosters.preview import import_preview
 from yearend.rosters.safety import hold_reasons
-from yearend.rosters.staging import fetch_all, staging
+from yearend.rosters.staging import staging
 
 logger = logging.getLogger(__name__)
 MAX_RECORDED = 1000  # errors and notices kept on a run; the count says how many more
@@ -132,7 +131,7 @@ def _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, 
                 organization=organization,
                 run=run,
                 reasons=reasons,
-                preview=_preview(organization, roster, plan),
+                preview=import_preview(organization, roster, plan),
                 bundle=bundle.to_zip(),
                 digest=bundle.digest,
             )
@@ -207,56 +206,6 @@ def _counts_after(counts: dict) -> dict:
 
 def _refused(errors: list[str]) -> str:
     return f"Refused: {len(errors)} error(s); nothing was changed."
-
-
-SAMPLE = 20
-
-
-def _preview(organization: Organization, roster, plan) -> dict:
-    """Counts, and a few names of what would be added, changed and removed, for the reviewer."""
-    students = StudentSets(organization.pk, plan.epoch, roster.modes.get("users"))
-
-    def student_names(part: tuple[str, list], column: str, order: str) -> list[str]:
-        sql, params = part
-        rows = fetch_all(f"SELECT {column} {sql} ORDER BY {order} LIMIT {SAMPLE}", params)
-        return [row[0] for row in rows]
-
-    class_names = dict(
-        SchoolClass.tenant.of(organization)
-        .filter(
-            id__in=[*plan.classes.removed[:SAMPLE], *(i for i, _ in plan.classes.changed[:SAMPLE])]
-        )
-        .values_list("id", "name")
-    )
-    educator_names = dict(
-        User.objects.filter(
-            organization=organization,
-            id__in=[
-                *plan.educators.removed[:SAMPLE],
-                *(i for i, _ in plan.educators.changed[:SAMPLE]),
-            ],
-        ).values_list("id", "username")
-    )
-    return {
-        "counts": plan.counts(),
-        "samples": {
-            "students": {
-                "added": student_names(students.added(), "u.username", "u.line"),
-                "changed": student_names(students.changed(), "s.username", "u.line"),
-                "removed": student_names(students.removed(), "s.username", "s.id"),
-            },
-            "educators": {
-                "added": [v[0] for _, v in plan.educators.added[:SAMPLE]],
-                "changed": [educator_names.get(i, "") for i, _ in plan.educators.changed[:SAMPLE]],
-                "removed": [educator_names.get(i, "") for i in plan.educators.removed[:SAMPLE]],
-            },
-            "classes": {
-                "added": [c[1] for c in plan.classes.added[:SAMPLE]],
-                "changed": [class_names.get(i, "") for i, _ in plan.classes.changed[:SAMPLE]],
-                "removed": [class_names.get(i, "") for i in plan.classes.removed[:SAMPLE]],
-            },
-        },
-    }
 
 
 def _audit_import(run: ImportRun, organization: Organization, acting_user) -> None:
