@@ -42,12 +42,22 @@ def _rows(run: ImportRun) -> int:
 
 def _peak_mb(folder: Path, students: int, code: str) -> float:
     path = folder / f"m{students}"
-    make_oneroster(path, students=students, teachers=students // 20, classes=students // 20)
+    # Its own sourcedIds and usernames: educators' usernames are unique across districts.
+    make_oneroster(
+        path,
+        students=students,
+        teachers=students // 20,
+        classes=students // 20,
+        prefix=f"{code.lower()}-",
+    )
     organization = _org(code)
     tracemalloc.start()
-    roster_import(organization=organization, path=path)
+    run = roster_import(organization=organization, path=path)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    if run.status != ImportRun.Status.APPLIED:
+        # A refused import stops early and would measure less than the whole path.
+        raise RuntimeError(f"the traced import was not applied: {run.message} {run.errors[:3]}")
     return peak / 1024**2
 
 

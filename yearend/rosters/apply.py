@@ -1,10 +1,11 @@
 """Applying a plan with set-based statements, inside the caller's transaction.
 
-Students and enrollments are written from the staging tables by the database itself
-(``INSERT … SELECT``, ``UPDATE … FROM``, ``DELETE`` of a set), with the conditions the
-plan counted; the rest, a few rows per hundred students, goes through ``bulk_insert``
-(COPY on PostgreSQL), one prepared statement executed for many rows, and ``WHERE id IN``
-batches. Nothing loops over students or enrollments with the ORM.
+Every kind but schools is written from the staging tables by the database itself
+(``INSERT … SELECT``, ``UPDATE … FROM``, ``DELETE`` of a set), with the very conditions
+the plan counted. Nothing loops over students, educators, classes or enrollments in
+Python. A statement that joins staged rows to stored ones silently skips a row whose
+reference it cannot find, so each insert is checked against the plan's count
+(``_as_planned``) and the import rolls back when they differ.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from yearend.bulk import bulk_insert, next_ids
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import Organization, School
 from yearend.people.models import SchoolMembership, Student, User
 from yearend.rosters import staging
+from yearend.rosters.class_sets import STAGED as CLASS_STAGED
+from yearend.rosters.class_sets import AssignmentSets, ClassSets
+from yearend.rosters.educator_sets import STAGED as EDUCATOR_STAGED
+from yearend.rosters.educator_sets import VALUES, EducatorSets, MembershipSets, same_values
 from yearend.rosters.integrity import enrollments_check, enrollments_lock_parents
 from yearend.rosters.oneroster.validate import Roster
 from yearend.rosters.plan import EnrollmentSets, Plan, StudentSets, _q
-from yearend.rosters.staging import STUDENT, USERS
+from yearend.rosters.staging import CLASSES, STUDENT, USERS
 
 BATCH = 900
 UNUSABLE_PASSWORD = "!"  # noqa: S105 - Django reads any hash starting with "!" as "no password"
@@ -36,75 +40,159 @@ def plan_apply(
     progress: Callable[[str], None] | None = None,
 ) -> None:
     step = progress or (lambda stage: None)
-    now = timezone.now()
-    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
-    org_id = organization.pk
 
     step("schools")
-    school_of = _schools(organization, plan)
+    _schools(organization, plan)
 
     step("educators")
-    _educators(organization, roster, plan, now)
-    educator_of = dict(
-        User.objects.filter(organization=organization)
-        .exclude(sis_sourced_id="")
-        .values_list("sis_sourced_id", "id")
-    )
-    _delete(SchoolMembership, plan.memberships.removed)
-    bulk_insert(
-        SchoolMembership,
-        ["organization_id", "user_id", "school_id"],
-        ((org_id, educator_of[u], school_of[s]) for u, s in plan.memberships.added),
-    )
+    _educators(organization, roster, plan)
+    if roster.modes.get("users") is not None:
+        _memberships(organization, plan)
 
     step("classes")
-    _delete_where(Enrollment, "school_class_id", plan.classes.removed)
-    _delete_where(TeacherAssignment, "school_class_id", plan.classes.removed)
-    _delete(SchoolClass, plan.classes.removed)
-    ids = next_ids(SchoolClass, len(plan.classes.added))
-    bulk_insert(
-        SchoolClass,
-        [
-            "id",
-            "organization_id",
-            "school_id",
-            "epoch",
-            "name",
-            "grade",
-            "sis_sourced_id",
-            "created_at",
-        ],
-        (
-            (pk, org_id, school_of[school], plan.epoch, title, grade, sid, stamp)
-            for pk, (sid, title, school, grade) in zip(ids, plan.classes.added, strict=True)
-        ),
-    )
-    _update(
-        SchoolClass,
-        ["name", "school_id", "grade"],
-        ((pk, (t, school_of[s], g)) for pk, (t, s, g) in plan.classes.changed),
-    )
+    _classes(organization, roster, plan)
 
     step("students")
     _students(organization, roster, plan)
 
     step("enrollments")
-    if plan.assignments.added:
-        class_of = dict(
-            SchoolClass.tenant.of(organization)
-            .filter(epoch=plan.epoch)
-            .exclude(sis_sourced_id="")
-            .values_list("sis_sourced_id", "id")
-        )
     if roster.modes.get("enrollments") is not None:
         _enrollments(organization, roster, plan)
-    _delete(TeacherAssignment, plan.assignments.removed)
-    bulk_insert(
-        TeacherAssignment,
-        ["organization_id", "school_class_id", "teacher_id"],
-        ((org_id, class_of[c], educator_of[t]) for c, t in plan.assignments.added),
-    )
+        _assignments(organization, roster, plan)
     step("done")
+
+
+def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
+    sets = EducatorSets(organization.pk, roster.modes.get("users"))
+    user, org = _q(User), organization.pk
+    if plan.educators.removed:
+        # Educators are retained across resets and referenced by history: deactivated,
+        # never deleted; their schools and classes go.
+        removed, params = sets.removed()
+        for model, column in ((SchoolMembership, "user_id"), (TeacherAssignment, "teacher_id")):
+            staging.execute(
+                f"DELETE FROM {_q(model)} WHERE organization_id = %s "
+                f"AND {column} IN (SELECT p.id {removed})",
+                [org, *params],
+            )
+        staging.execute(
+            f"UPDATE {user} SET is_active = %s WHERE organization_id = %s "
+            f"AND id IN (SELECT p.id {removed})",
+            [False, org, *params],
+        )
+    if plan.educators.changed:
+        # A returning educator (the SIS lists them again) is active again and no longer
+        # removed.
+        values = ", ".join(f"{c} = u.{c}" for c in VALUES)
+        staging.execute(
+            f"UPDATE {user} SET {values}, is_active = %s, removed_at = NULL FROM {USERS} u "
+            f"WHERE {user}.organization_id = %s AND {user}.sis_sourced_id = u.sid "
+            f"AND NOT ({user}.sis_sourced_id = '') AND {EDUCATOR_STAGED} "
+            f"AND (NOT {user}.is_active OR NOT ({same_values(user, 'u')}))",
+            [True, org],
+        )
+    if plan.educators.added:
+        added, params = sets.added()
+        joined = connection.ops.adapt_datetimefield_value(timezone.now())
+        # Every column NOT NULL written: Django's defaults are not the database's.
+        inserted = staging.execute(
+            f"INSERT INTO {user} (password, is_superuser, is_staff, is_active, date_joined, "
+            "username, first_name, last_name, email, role, organization_id, sis_sourced_id) "
+            "SELECT %s, %s, %s, %s, %s, u.username, u.first_name, u.last_name, u.email, "
+            f"u.role, %s, u.sid {added} ORDER BY u.line",
+            [UNUSABLE_PASSWORD, False, False, True, joined, org, *params],
+        )
+        _as_planned("educator", inserted, plan.educators.added)
+
+
+def _memberships(organization: Organization, plan: Plan) -> None:
+    sets = MembershipSets(organization.pk)
+    membership, org = _q(SchoolMembership), organization.pk
+    if plan.memberships.removed:
+        removed, params = sets.removed()
+        staging.execute(
+            f"DELETE FROM {membership} WHERE organization_id = %s "
+            f"AND id IN (SELECT m.id {removed})",
+            [org, *params],
+        )
+    if plan.memberships.added:
+        # The wanted pairs joined to the rows they name; the schools and educators are all
+        # stored by now.
+        inserted = staging.execute(
+            f"INSERT INTO {membership} (organization_id, user_id, school_id) "
+            f"SELECT %s, p.id, sc.id FROM {sets.wanted()} "
+            f"JOIN {_q(User)} p ON p.organization_id = %s AND p.sis_sourced_id = w.user_sid "
+            "AND NOT (p.sis_sourced_id = '') "
+            f"JOIN {_q(School)} sc ON sc.organization_id = %s "
+            "AND sc.sis_sourced_id = w.school_sid AND NOT (sc.sis_sourced_id = '') "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {membership} m WHERE m.organization_id = %s "
+            "AND m.user_id = p.id AND m.school_id = sc.id) ORDER BY p.id, sc.id",
+            [org, org, org, org],
+        )
+        _as_planned("school membership", inserted, plan.memberships.added)
+
+
+def _classes(organization: Organization, roster: Roster, plan: Plan) -> None:
+    sets = ClassSets(organization.pk, plan.epoch, roster.modes.get("classes"))
+    klass, school, org = _q(SchoolClass), _q(School), organization.pk
+    if plan.classes.removed:
+        removed, params = sets.removed()
+        # Their links first: enrollments and teacher assignments, then the classes.
+        for model in (Enrollment, TeacherAssignment, SchoolClass):
+            column = "id" if model is SchoolClass else "school_class_id"
+            staging.execute(
+                f"DELETE FROM {_q(model)} WHERE organization_id = %s "
+                f"AND {column} IN (SELECT c.id {removed})",
+                [org, *params],
+            )
+    if plan.classes.added:
+        stored, params = sets.stored("c")
+        inserted = staging.execute(
+            f"INSERT INTO {klass} (organization_id, school_id, epoch, name, grade, "
+            "sis_sourced_id, created_at) SELECT %s, sch.id, %s, k.title, k.grade, k.sid, "
+            f"CURRENT_TIMESTAMP FROM {CLASSES} k JOIN {school} sch ON sch.organization_id = %s "
+            "AND sch.sis_sourced_id = k.school_sid AND NOT (sch.sis_sourced_id = '') "
+            f"WHERE {CLASS_STAGED} AND NOT EXISTS (SELECT 1 FROM {klass} c WHERE {stored} "
+            "AND c.sis_sourced_id = k.sid) ORDER BY k.line",
+            [org, plan.epoch, org, *params],
+        )
+        _as_planned("class", inserted, plan.classes.added)
+    if plan.classes.changed:
+        stored, params = sets.stored(klass)
+        staging.execute(
+            f"UPDATE {klass} SET name = k.title, school_id = sch.id, grade = k.grade "
+            f"FROM {CLASSES} k JOIN {school} sch ON sch.organization_id = %s "
+            "AND sch.sis_sourced_id = k.school_sid AND NOT (sch.sis_sourced_id = '') "
+            f"WHERE {stored} AND {klass}.sis_sourced_id = k.sid AND {CLASS_STAGED} "
+            f"AND NOT ({klass}.name = k.title AND {klass}.school_id = sch.id "
+            f"AND {klass}.grade = k.grade)",
+            [org, *params],
+        )
+
+
+def _assignments(organization: Organization, roster: Roster, plan: Plan) -> None:
+    sets = AssignmentSets(organization.pk, plan.epoch, roster.modes.get("enrollments"))
+    assignment, org = _q(TeacherAssignment), organization.pk
+    if plan.assignments.removed:
+        removed, params = sets.removed()
+        staging.execute(
+            f"DELETE FROM {assignment} WHERE organization_id = %s "
+            f"AND id IN (SELECT a.id {removed})",
+            [org, *params],
+        )
+    if plan.assignments.added:
+        inserted = staging.execute(
+            f"INSERT INTO {assignment} (organization_id, school_class_id, teacher_id) "
+            f"SELECT %s, c.id, p.id FROM {sets.wanted()} "
+            f"JOIN {_q(SchoolClass)} c ON c.organization_id = %s AND c.epoch = %s "
+            "AND c.sis_sourced_id = t.class_sid AND NOT (c.sis_sourced_id = '') "
+            f"JOIN {_q(User)} p ON p.organization_id = %s AND p.sis_sourced_id = t.user_sid "
+            "AND NOT (p.sis_sourced_id = '') "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.organization_id = %s "
+            "AND a.school_class_id = c.id AND a.teacher_id = p.id) ORDER BY c.id, p.id",
+            [org, org, plan.epoch, org, org],
+        )
+        _as_planned("teacher assignment", inserted, plan.assignments.added)
 
 
 def _students(organization: Organization, roster: Roster, plan: Plan) -> None:
@@ -181,7 +269,7 @@ def _as_planned(kind: str, inserted: int, planned: int) -> None:
         )
 
 
-def _schools(organization: Organization, plan: Plan) -> dict[str, int]:
+def _schools(organization: Organization, plan: Plan) -> None:
     for sourced_id, pk in plan.schools_link.items():
         School.tenant.of(organization).filter(pk=pk).update(sis_sourced_id=sourced_id)
     taken = {n.lower() for n in School.tenant.of(organization).values_list("name", flat=True)}
@@ -193,54 +281,11 @@ def _schools(organization: Organization, plan: Plan) -> dict[str, int]:
         taken.add(unique.lower())
         new.append(School(organization=organization, name=unique, sis_sourced_id=sourced_id))
     School.unscoped.bulk_create(new)
-    return dict(
-        School.tenant.of(organization)
-        .exclude(sis_sourced_id="")
-        .values_list("sis_sourced_id", "id")
-    )
-
-
-def _educators(organization: Organization, roster: Roster, plan: Plan, now) -> None:
-    change = plan.educators
-    # A batch of model instances at a time: each is a few kilobytes, and a district's
-    # thousands of educators at once were the largest thing an import held.
-    for chunk in _chunks(change.added, BATCH):
-        User.objects.bulk_create(
-            [
-                User(
-                    username=username,
-                    first_name=first,
-                    last_name=last,
-                    email=email,
-                    role=role,
-                    organization=organization,
-                    sis_sourced_id=sid,
-                    password=UNUSABLE_PASSWORD,
-                    date_joined=now,
-                )
-                for sid, (username, first, last, email, role) in chunk
-            ]
-        )
-    # A returning educator (the SIS lists them again) is active again and no longer removed.
-    _update(
-        User,
-        ["username", "first_name", "last_name", "email", "role", "is_active", "removed_at"],
-        ((pk, (*values, True, None)) for pk, values in change.changed),
-    )
-    # Educators are retained across resets and referenced by history: deactivate, never delete.
-    for chunk in _chunks(change.removed, BATCH):
-        User.objects.filter(organization=organization, id__in=chunk).update(is_active=False)
-        SchoolMembership.tenant.of(organization).filter(user_id__in=chunk).delete()
-        TeacherAssignment.tenant.of(organization).filter(teacher_id__in=chunk).delete()
 
 
 def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _delete(model, ids: Sequence[int]) -> None:
-    _delete_where(model, "id", ids)
 
 
 def _delete_where(model, column: str, ids: Sequence[int]) -> None:
@@ -249,18 +294,3 @@ def _delete_where(model, column: str, ids: Sequence[int]) -> None:
         for chunk in _chunks(list(ids), BATCH):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", list(chunk))
-
-
-def _update(model, columns: list[str], rows: Iterable[tuple[int, tuple]]) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-    sql = f"UPDATE {table} SET {assignments} WHERE id = %s"
-    batch: list[tuple] = []
-    with connection.cursor() as cursor:
-        for pk, values in rows:
-            batch.append((*values, pk))
-            if len(batch) >= 5_000:
-                cursor.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)

@@ -1,43 +1,27 @@
 """Comparing a validated roster with the database: what would be added, changed, removed.
 
-Schools, educators and classes (a few per hundred students) are compared here and the
-plan holds their row ids and new values. Students and enrollments, the bulk of a roster,
-stay in the staging tables: the database counts what would change (``Counted``) and the
-apply runs the same conditions as statements (``StudentSets``, ``EnrollmentSets``), so
-no Python structure grows with them. Counts per kind feed the safety holds (DESIGN rule
-12) and the run record.
+Schools (a few per district) are compared here and the plan holds their ids and names.
+Every other kind stays in the staging tables: the database counts what would change
+(``Counted``) and the apply runs the same conditions as statements (``StudentSets``,
+``EnrollmentSets``, ``EducatorSets``, ``MembershipSets``, ``ClassSets``,
+``AssignmentSets``), so no Python structure grows with the roster. Counts per kind feed
+the safety holds (DESIGN rule 12) and the run record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection
-
-from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
+from yearend.classes.models import Enrollment, SchoolClass
 from yearend.organizations.models import Organization, School
-from yearend.people.models import SchoolMembership, Student, User
+from yearend.people.models import Student
 from yearend.rosters import staging
+from yearend.rosters.class_sets import AssignmentSets, ClassSets
+from yearend.rosters.educator_sets import EducatorSets, MembershipSets
 from yearend.rosters.oneroster.validate import Known, Roster
 from yearend.rosters.staging import DELETED, ENROLLMENTS, SCHOOLS, STUDENT, USERS
 
 KINDS = ("students", "educators", "classes", "enrollments")
-
-
-@dataclass
-class Change:
-    existing: int = 0
-    added: list = field(default_factory=list)
-    changed: list = field(default_factory=list)  # (id, new values)
-    removed: list = field(default_factory=list)  # ids
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "existing": self.existing,
-            "added": len(self.added),
-            "changed": len(self.changed),
-            "removed": len(self.removed),
-        }
 
 
 @dataclass
@@ -65,11 +49,11 @@ class Plan:
     schools_link: dict[str, int] = field(default_factory=dict)  # sourcedId -> id (by name)
     school_ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> id (known)
     students: Counted = field(default_factory=Counted)
-    educators: Change = field(default_factory=Change)
-    classes: Change = field(default_factory=Change)
+    educators: Counted = field(default_factory=Counted)
+    classes: Counted = field(default_factory=Counted)
     enrollments: Counted = field(default_factory=Counted)
-    assignments: Change = field(default_factory=Change)
-    memberships: Change = field(default_factory=Change)
+    assignments: Counted = field(default_factory=Counted)
+    memberships: Counted = field(default_factory=Counted)
     errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -99,23 +83,11 @@ class Plan:
 
 
 def known_for(organization: Organization) -> Known:
-    epoch = organization.student_epoch
     return Known(
         organization_id=organization.pk,
-        epoch=epoch,
+        epoch=organization.student_epoch,
         schools=set(
             School.tenant.of(organization)
-            .exclude(sis_sourced_id="")
-            .values_list("sis_sourced_id", flat=True)
-        ),
-        classes=set(
-            SchoolClass.tenant.of(organization)
-            .filter(epoch=epoch)
-            .exclude(sis_sourced_id="")
-            .values_list("sis_sourced_id", flat=True)
-        ),
-        educators=set(
-            User.objects.filter(organization=organization, is_active=True)
             .exclude(sis_sourced_id="")
             .values_list("sis_sourced_id", flat=True)
         ),
@@ -151,87 +123,39 @@ def _schools(organization, roster: Roster, plan: Plan) -> None:
             plan.schools_new[sourced_id] = name
 
 
-def _removed(mode: str | None, existing: dict, wanted: dict, deleted: set) -> list:
-    if mode == "bulk":
-        return [row[0] for sid, row in existing.items() if sid not in wanted]
-    return [existing[sid][0] for sid in deleted if sid in existing and sid not in wanted]
+def _counted(sets, *, changed: bool = True) -> Counted:
+    count = staging.count
+    return Counted(
+        existing=count(sets.existing()),
+        added=count(sets.added()),
+        changed=count(sets.changed()) if changed else 0,
+        removed=count(sets.removed()),
+    )
 
 
 def _educators(organization, roster: Roster, plan: Plan) -> None:
-    existing = {
-        row[1]: row
-        for row in User.objects.filter(organization=organization, is_active=True)
-        .exclude(sis_sourced_id="")
-        .values_list("id", "sis_sourced_id", "username", "first_name", "last_name", "email", "role")
-    }
-    inactive = dict(
-        User.objects.filter(organization=organization, is_active=False)
-        .exclude(sis_sourced_id="")
-        .values_list("sis_sourced_id", "id")
-    )
-    change = plan.educators
-    change.existing = len(existing)
-    for sourced_id, person in roster.educators.items():
-        values = (person.username, person.first_name, person.last_name, person.email, person.role)
-        row = existing.get(sourced_id)
-        if row is None:
-            if sourced_id in inactive:
-                # A returning educator keeps the account (and its history).
-                change.changed.append((inactive[sourced_id], values))
-            else:
-                change.added.append((sourced_id, values))
-        elif tuple(row[2:]) != values:
-            change.changed.append((row[0], values))
-    change.removed = _removed(
-        roster.modes.get("users"), existing, roster.educators, roster.deleted_educators
-    )
-    taken = set(
-        User.objects.filter(username__in=[v[0] for _, v in change.added]).values_list(
-            "username", flat=True
+    sets = EducatorSets(organization.pk, roster.modes.get("users"))
+    plan.educators = _counted(sets)
+    taken, params = sets.usernames_taken()
+    rows, more = staging.found_rows("u.username, u.sid", f"{taken} ORDER BY u.line", params)
+    for username, sourced_id in rows:
+        plan.errors.append(
+            f"users.csv: username: '{username}' (sourcedId {sourced_id}) is already "
+            "the username of another account"
         )
-    )
-    for sourced_id, values in change.added:
-        if values[0] in taken:
-            plan.errors.append(
-                f"users.csv: username: '{values[0]}' (sourcedId {sourced_id}) is already "
-                "the username of another account"
-            )
+    if more:
+        plan.errors.append(f"users.csv: {more:,} more usernames already taken, not listed")
 
 
 def _classes(organization, roster: Roster, plan: Plan) -> None:
-    school_of = {**plan.school_ids, **plan.schools_link}
-    existing = {
-        row[1]: row
-        for row in SchoolClass.tenant.of(organization)
-        .filter(epoch=plan.epoch)
-        .exclude(sis_sourced_id="")
-        .values_list("id", "sis_sourced_id", "name", "school_id", "grade")
-    }
-    change = plan.classes
-    change.existing = len(existing)
-    for sourced_id, (title, school, grade) in roster.classes.items():
-        row = existing.get(sourced_id)
-        if row is None:
-            change.added.append((sourced_id, title, school, grade))
-        elif (row[2], row[3], row[4]) != (title, school_of.get(school), grade):
-            change.changed.append((row[0], (title, school, grade)))
-    change.removed = _removed(
-        roster.modes.get("classes"), existing, roster.classes, roster.deleted_classes
-    )
+    plan.classes = _counted(ClassSets(organization.pk, plan.epoch, roster.modes.get("classes")))
 
 
 def _students(organization, roster: Roster, plan: Plan) -> None:
-    sets = StudentSets(organization.pk, plan.epoch, roster.modes.get("users"))
-    plan.students = Counted(
-        existing=sets.count(sets.existing()),
-        added=sets.count(sets.added()),
-        changed=sets.count(sets.changed()),
-        removed=sets.count(sets.removed()),
-    )
+    plan.students = _counted(StudentSets(organization.pk, plan.epoch, roster.modes.get("users")))
 
 
-def _q(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+_q = staging.table_of
 
 
 class StudentSets:
@@ -291,29 +215,7 @@ class StudentSets:
             )
         return sql, params
 
-    @staticmethod
-    def count(part: tuple[str, list]) -> int:
-        return staging.fetch_one(f"SELECT COUNT(*) {part[0]}", part[1])
-
-
-def _pairs(queryset, left: str, right: str, epoch_filter: dict) -> dict:
-    return {
-        (a, b): pk
-        for pk, a, b in queryset.filter(**epoch_filter)
-        .exclude(**{left: ""})
-        .exclude(**{right: ""})
-        .values_list("id", left, right)
-        .iterator(chunk_size=20_000)
-    }
-
-
-def _diff_pairs(change: Change, existing: dict, wanted: set, mode, deleted: set) -> None:
-    change.existing = len(existing)
-    change.added = list(wanted.difference(existing))
-    if mode == "bulk":
-        change.removed = [existing[pair] for pair in existing.keys() - wanted]
-    else:
-        change.removed = [existing[p] for p in deleted if p in existing and p not in wanted]
+    count = staticmethod(staging.count)
 
 
 class EnrollmentSets:
@@ -377,7 +279,7 @@ class EnrollmentSets:
             )
         return sql, params
 
-    count = staticmethod(StudentSets.count)
+    count = staticmethod(staging.count)
 
 
 def _links(organization, roster: Roster, plan: Plan) -> None:
@@ -395,32 +297,8 @@ def _links(organization, roster: Roster, plan: Plan) -> None:
             added=sets.count(sets.added()),
             removed=sets.count(sets.removed()),
         )
-        assigned = _pairs(
-            TeacherAssignment.tenant.of(organization),
-            "school_class__sis_sourced_id",
-            "teacher__sis_sourced_id",
-            {"school_class__epoch": plan.epoch},
-        )
-        _diff_pairs(
-            plan.assignments, assigned, roster.assignments, mode, roster.deleted_assignments
+        plan.assignments = _counted(
+            AssignmentSets(organization.pk, plan.epoch, mode), changed=False
         )
     if roster.modes.get("users") is not None:
-        members = _pairs(
-            SchoolMembership.tenant.of(organization),
-            "user__sis_sourced_id",
-            "school__sis_sourced_id",
-            {},
-        )
-        wanted = {
-            (sid, school)
-            for sid, person in roster.educators.items()
-            if person.role != "district_admin"
-            for school in person.schools
-        }
-        touched = set(roster.educators) | roster.deleted_educators
-        # Memberships follow the educator's row: only educators in this file change.
-        existing = {p: pk for p, pk in members.items() if p[0] in touched}
-        change = plan.memberships
-        change.existing = len(members)
-        change.added = [p for p in wanted if p not in existing]
-        change.removed = [pk for p, pk in existing.items() if p not in wanted]
+        plan.memberships = _counted(MembershipSets(organization.pk), changed=False)

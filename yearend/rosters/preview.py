@@ -1,11 +1,12 @@
 """What a held import would do, for the administrator who reviews it: counts per kind,
-and a few names of what would be added, changed and removed."""
+and a few names of what would be added, changed and removed (the same conditions the
+plan counted and the apply would write with, limited to a sample)."""
 
 from __future__ import annotations
 
-from yearend.classes.models import SchoolClass
 from yearend.organizations.models import Organization
-from yearend.people.models import User
+from yearend.rosters.class_sets import ClassSets
+from yearend.rosters.educator_sets import EducatorSets
 from yearend.rosters.plan import StudentSets
 from yearend.rosters.staging import fetch_all
 
@@ -13,47 +14,35 @@ SAMPLE = 20
 
 
 def import_preview(organization: Organization, roster, plan) -> dict:
-    """Counts, and a few names of what would be added, changed and removed, for the reviewer."""
-    students = StudentSets(organization.pk, plan.epoch, roster.modes.get("users"))
-
-    def student_names(part: tuple[str, list], column: str, order: str) -> list[str]:
-        sql, params = part
-        rows = fetch_all(f"SELECT {column} {sql} ORDER BY {order} LIMIT {SAMPLE}", params)
-        return [row[0] for row in rows]
-
-    class_names = dict(
-        SchoolClass.tenant.of(organization)
-        .filter(
-            id__in=[*plan.classes.removed[:SAMPLE], *(i for i, _ in plan.classes.changed[:SAMPLE])]
-        )
-        .values_list("id", "name")
-    )
-    educator_names = dict(
-        User.objects.filter(
-            organization=organization,
-            id__in=[
-                *plan.educators.removed[:SAMPLE],
-                *(i for i, _ in plan.educators.changed[:SAMPLE]),
-            ],
-        ).values_list("id", "username")
-    )
+    modes = roster.modes
+    students = StudentSets(organization.pk, plan.epoch, modes.get("users"))
+    educators = EducatorSets(organization.pk, modes.get("users"))
+    classes = ClassSets(organization.pk, plan.epoch, modes.get("classes"))
     return {
         "counts": plan.counts(),
         "samples": {
             "students": {
-                "added": student_names(students.added(), "u.username", "u.line"),
-                "changed": student_names(students.changed(), "s.username", "u.line"),
-                "removed": student_names(students.removed(), "s.username", "s.id"),
+                "added": _names(students.added(), "u.username", "u.line"),
+                "changed": _names(students.changed(), "s.username", "u.line"),
+                "removed": _names(students.removed(), "s.username", "s.id"),
             },
             "educators": {
-                "added": [v[0] for _, v in plan.educators.added[:SAMPLE]],
-                "changed": [educator_names.get(i, "") for i, _ in plan.educators.changed[:SAMPLE]],
-                "removed": [educator_names.get(i, "") for i in plan.educators.removed[:SAMPLE]],
+                "added": _names(educators.added(), "u.username", "u.line"),
+                "changed": _names(educators.changed(), "p.username", "u.line"),
+                "removed": _names(educators.removed(), "p.username", "p.id"),
             },
             "classes": {
-                "added": [c[1] for c in plan.classes.added[:SAMPLE]],
-                "changed": [class_names.get(i, "") for i, _ in plan.classes.changed[:SAMPLE]],
-                "removed": [class_names.get(i, "") for i in plan.classes.removed[:SAMPLE]],
+                "added": _names(classes.added(), "k.title", "k.line"),
+                "changed": _names(classes.changed(), "c.name", "k.line"),
+                "removed": _names(classes.removed(), "c.name", "c.id"),
             },
         },
     }
+
+
+def _names(part: tuple[str, list], column: str, order: str) -> list[str]:
+    sql, params = part
+    return [
+        row[0]
+        for row in fetch_all(f"SELECT {column} {sql} ORDER BY {order} LIMIT {SAMPLE}", params)
+    ]

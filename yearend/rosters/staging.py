@@ -1,10 +1,10 @@
-"""Staging tables: the bulk of a bundle (its user and enrollment rows) kept by the database.
+"""Staging tables: a bundle's users, classes and enrollments kept by the database.
 
-Validation writes each row it has checked on its own into a temporary table, a chunk at a
-time (COPY on PostgreSQL), instead of holding the roster in Python. What needs the whole
-file (duplicate sourcedIds and usernames, an enrollment's student) and the comparison
-with the stored roster are then statements over these tables, so an import's memory is
-one chunk of rows, however large the bundle.
+Validation writes each row it has checked on its own into a temporary table, a chunk at
+a time (COPY on PostgreSQL), instead of holding the roster in Python. What needs the
+whole file (duplicate sourcedIds and usernames, an enrollment's class, student or
+teacher) and the comparison with the stored roster are then statements over these
+tables, so an import's memory is one chunk of rows, however large the bundle.
 
 The tables are temporary: private to the import's database connection (two imports of
 different organizations never see each other's rows) and gone with it. Each import
@@ -25,23 +25,34 @@ from yearend.people.models import Student
 logger = logging.getLogger(__name__)
 
 USERS = "yer_stage_users"
+EDUCATOR_SCHOOLS = "yer_stage_educator_schools"  # an educator row's schools, by its line
+CLASSES = "yer_stage_classes"
 ENROLLMENTS = "yer_stage_enrollments"
 SCHOOLS = "yer_stage_schools"
 REMOVED = "yer_stage_removed"  # ids of stored students the import removes
 CHUNK = 5_000  # rows written at once: the most a staging writer holds
 ERRORS_LISTED = 1_000  # errors of one check named line by line; the rest are counted
 
-# kind of a staged user row
+# Kind of a staged row. Users: STUDENT, REJECTED (a student with an error, reported),
+# EDUCATOR, EDUCATOR_REJECTED (reported), DELETED, OTHER (not imported). Classes: CLASS,
+# REJECTED (its school is wrong, reported: its enrollments are not reported again),
+# DELETED, OTHER. Enrollments: STUDENT, TEACHER, GUARDIAN (skipped), DELETED, OTHER.
 STUDENT, REJECTED, EDUCATOR, DELETED, OTHER = "s", "r", "e", "d", "x"
-# kind of a staged enrollment row: STUDENT (of a valid class), DELETED, OTHER
+EDUCATOR_REJECTED, CLASS, TEACHER, GUARDIAN = "q", "c", "t", "g"
 
 _TABLES = {
     # line: where the row starts in its file; dup: 1 for a sourcedId's repeats
     USERS: (
         "line INTEGER NOT NULL, sid VARCHAR(255) NOT NULL, kind CHAR(1) NOT NULL, "
         "dup SMALLINT NOT NULL DEFAULT 0, username VARCHAR(150), username_key VARCHAR(150), "
-        "first_name VARCHAR(100), last_name VARCHAR(100), grade VARCHAR(3), "
-        "school_sid VARCHAR(255)"
+        "first_name VARCHAR(150), last_name VARCHAR(150), grade VARCHAR(3), "
+        "school_sid VARCHAR(255), email VARCHAR(254), role VARCHAR(20)"
+    ),
+    EDUCATOR_SCHOOLS: "line INTEGER NOT NULL, school_sid VARCHAR(255) NOT NULL",
+    CLASSES: (
+        "line INTEGER NOT NULL, sid VARCHAR(255) NOT NULL, kind CHAR(1) NOT NULL, "
+        "dup SMALLINT NOT NULL DEFAULT 0, title VARCHAR(200), school_sid VARCHAR(255), "
+        "grade VARCHAR(3)"
     ),
     ENROLLMENTS: (
         "line INTEGER NOT NULL, sid VARCHAR(255) NOT NULL, kind CHAR(1) NOT NULL, "
@@ -60,7 +71,10 @@ USER_COLUMNS = (
     "last_name",
     "grade",
     "school_sid",
+    "email",
+    "role",
 )
+CLASS_COLUMNS = ("line", "sid", "kind", "title", "school_sid", "grade")
 ENROLLMENT_COLUMNS = ("line", "sid", "kind", "class_sid", "user_sid")
 
 
@@ -126,8 +140,14 @@ class StageWriter:
         """Write what is left and prepare the table for the statements that read it."""
         self.flush()
         with connection.cursor() as cursor:
-            if self.table == USERS:
-                cursor.execute(f"CREATE INDEX {_index_name(self.table, 'sid')} ON {USERS} (sid)")
+            if self.table in (USERS, CLASSES):
+                cursor.execute(
+                    f"CREATE INDEX {_index_name(self.table, 'sid')} ON {self.table} (sid)"
+                )
+            if self.table == EDUCATOR_SCHOOLS:
+                cursor.execute(
+                    f"CREATE INDEX {_index_name(self.table, 'line')} ON {self.table} (line)"
+                )
             if connection.vendor == "postgresql":
                 # Temporary tables are never analysed automatically: without statistics the
                 # planner guesses their size and may loop where it should hash.
@@ -200,6 +220,11 @@ def execute(sql: str, params: Sequence = ()) -> int:
         return cursor.rowcount
 
 
+def count(part: tuple[str, Sequence]) -> int:
+    """How many rows a (FROM/WHERE, parameters) part of a statement names."""
+    return fetch_one(f"SELECT COUNT(*) {part[0]}", part[1])
+
+
 def stream_column(sql: str, params: Sequence = ()) -> Iterator:
     """The first column of each row a query returns, fetched a chunk at a time."""
     with connection.cursor() as cursor:
@@ -265,6 +290,17 @@ def listed(problems, name: str, found: tuple[list[tuple], int], message) -> None
         problems.error(name, f"{more:,} more such errors, not listed")
 
 
+def found_rows(columns: str, where: str, params: Sequence = ()) -> tuple[list[tuple], int]:
+    """Rows of ``SELECT columns {where}`` (``where`` has FROM, WHERE and an ``ORDER BY``
+    the caller wants listed in): up to ``ERRORS_LISTED`` of them, and how many more."""
+    found = fetch_all(f"SELECT {columns} {where} LIMIT {ERRORS_LISTED + 1}", params)
+    more = 0
+    if len(found) > ERRORS_LISTED:
+        unordered = where.rsplit(" ORDER BY ", 1)[0]
+        more = fetch_one(f"SELECT COUNT(*) {unordered}", params) - ERRORS_LISTED
+    return found[:ERRORS_LISTED], more
+
+
 def students_unknown(
     organization_id: int | None, epoch: int, *, stored: bool
 ) -> tuple[list[tuple], int]:
@@ -272,7 +308,7 @@ def students_unknown(
     ``stored``, one the database holds that users.csv does not delete): (line, sourcedId,
     0) of up to ``ERRORS_LISTED``, and how many more. A student users.csv rejected was
     reported there and is not reported again."""
-    student = _quoted_table(Student)
+    student = table_of(Student)
     stored_clause = (
         f" AND NOT EXISTS (SELECT 1 FROM {student} p WHERE p.organization_id = %s"
         " AND p.epoch = %s AND p.sis_sourced_id = e.user_sid AND NOT (p.sis_sourced_id = '')"
@@ -287,15 +323,8 @@ def students_unknown(
         f"AND NOT EXISTS (SELECT 1 FROM {USERS} u WHERE u.sid = e.user_sid "
         f"AND u.kind IN ('{STUDENT}', '{REJECTED}') AND u.dup = 0){stored_clause}"
     )
-    found = fetch_all(
-        f"SELECT e.line, e.user_sid, 0 {where} ORDER BY e.line LIMIT {ERRORS_LISTED + 1}",
-        params,
-    )
-    more = 0
-    if len(found) > ERRORS_LISTED:
-        more = fetch_one(f"SELECT COUNT(*) {where}", params) - ERRORS_LISTED
-    return found[:ERRORS_LISTED], more
+    return found_rows("e.line, e.user_sid, 0", f"{where} ORDER BY e.line", params)
 
 
-def _quoted_table(model) -> str:
+def table_of(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)

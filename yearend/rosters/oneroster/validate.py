@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from yearend.rosters import staging
+from yearend.rosters import references, staging
 from yearend.rosters.oneroster.bundle import Bundle
 from yearend.rosters.oneroster.parse import Problems, Table, read_table
 from yearend.rosters.staging import StageWriter
@@ -162,53 +162,33 @@ GRADES.update({str(n): "ALG" for n in range(9, 14)})
 DEFAULT_GRADE = "KG"
 
 
-@dataclass(slots=True)
-class Educator:
-    username: str
-    first_name: str
-    last_name: str
-    email: str
-    role: str
-    schools: tuple[str, ...]
-
-
 @dataclass
 class Roster:
-    """What a valid bundle says, keyed by sourcedId. Modes are 'bulk', 'delta' or None.
+    """What a valid bundle says, beyond its rows. Modes are 'bulk', 'delta' or None.
 
-    Students and enrollments, the bulk of a bundle, are not here: validation writes them
-    to the staging tables (``yearend.rosters.staging``), where the comparison reads them.
-    What is here grows with the schools, classes and educators only.
+    Users, classes and enrollments are not here: validation writes them to the staging
+    tables (``yearend.rosters.staging``), where the comparison reads them. What is here
+    grows with the schools only.
     """
 
     version: str = "1.1"
     modes: dict[str, str | None] = field(default_factory=dict)
     schools: dict[str, str] = field(default_factory=dict)
-    educators: dict[str, Educator] = field(default_factory=dict)
-    classes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # title, school, grade
-    assignments: set[tuple[str, str]] = field(default_factory=set)  # class, educator
-    deleted_classes: set[str] = field(default_factory=set)
-    # tobedeleted users that are stored educators, and tobedeleted (class, educator) pairs
-    deleted_educators: set[str] = field(default_factory=set)
-    deleted_assignments: set[tuple[str, str]] = field(default_factory=set)
     school_year: str | None = None
     users_rows: int = 0
-    rejected: set[str] = field(default_factory=set)  # classes with errors, already reported
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Known:
-    """What the database already holds, for references a delta file may make: schools,
-    classes and educators by sourcedId; students are looked up by the database (the
-    organization's students of ``epoch``)."""
+    """What the database already holds, for references a delta file may make: schools by
+    sourcedId; classes, educators and students are looked up by the database (the
+    organization's, of ``epoch``)."""
 
     organization_id: int | None = None
     epoch: int = 0
     schools: set[str] = field(default_factory=set)
-    classes: set[str] = field(default_factory=set)
-    educators: set[str] = field(default_factory=set)
 
 
 def roster_validate(bundle: Bundle, known: Known | None = None) -> Roster:
@@ -484,13 +464,14 @@ def _grade(raw: str, where: str, problems: Problems) -> str:
 
 
 def _users(table, roster: Roster, roles, org_types, known: Known, problems: Problems) -> None:
-    """Check each row; students go to the staging table, educators stay here (a district
-    has a few of them for every hundred students). Every row with a sourcedId is staged,
-    for the duplicate check the database makes once the file is read."""
+    """Check each row and stage it: students and educators with their values, an
+    educator's schools in their own table. Every row with a sourcedId is staged, for the
+    duplicate checks the database makes once the file is read."""
     if table is None:
         return
     writer = StageWriter(staging.USERS, staging.USER_COLUMNS)
-    other = (None,) * 6
+    schools_of = StageWriter(staging.EDUCATOR_SCHOOLS, ("line", "school_sid"))
+    other = (None,) * 8
     has_role = "role" in table.columns
     skipped = 0
     if "password" in table.columns:
@@ -563,27 +544,35 @@ def _users(table, roster: Roster, roles, org_types, known: Known, problems: Prob
                     last[:100],
                     grade,
                     schools[0],
+                    None,
+                    None,
                 )
             )
-        else:
-            educator_role = EDUCATOR_ROLES[role]
-            writer.add((line, sourced_id, staging.EDUCATOR, username, key, *other[2:]))
-            if educator_role != "district_admin" and not schools:
-                problems.error(
-                    where, "orgSourcedIds: a teacher or school administrator needs a school"
-                )
-                continue
-            if sourced_id in roster.educators:
-                continue  # a repeated sourcedId: the database reports it below
-            roster.educators[sourced_id] = Educator(
+            continue
+        educator_role = EDUCATOR_ROLES[role]
+        if educator_role != "district_admin" and not schools:
+            problems.error(where, "orgSourcedIds: a teacher or school administrator needs a school")
+            writer.add((line, sourced_id, staging.EDUCATOR_REJECTED, username, key, *other[2:]))
+            continue
+        writer.add(
+            (
+                line,
+                sourced_id,
+                staging.EDUCATOR,
                 username,
+                key,
                 first[:150],
                 last[:150],
+                None,
+                None,
                 table.get(cells, "email")[:254],
                 educator_role,
-                schools,
             )
+        )
+        for school in dict.fromkeys(schools):
+            schools_of.add((line, school))
     writer.close()
+    schools_of.close()
     if skipped:
         problems.notice(table.name, f"{skipped} parent or guardian account(s) not imported")
     staging.listed(
@@ -600,14 +589,6 @@ def _users(table, roster: Roster, roles, org_types, known: Known, problems: Prob
         ),
         lambda username, first: f"username: '{username}' already used on line {first}",
     )
-    if known.educators:
-        roster.deleted_educators = {
-            sid
-            for sid in staging.stream_column(
-                f"SELECT sid FROM {staging.USERS} WHERE kind = %s AND dup = 0", [staging.DELETED]
-            )
-            if sid in known.educators
-        }
 
 
 def _no_school(orgs: list[str], org_types: dict[str, str], who: str) -> str:
@@ -616,24 +597,28 @@ def _no_school(orgs: list[str], org_types: dict[str, str], who: str) -> str:
 
 
 def _classes(table, roster: Roster, org_types, known: Known, problems: Problems) -> None:
+    """Check each row and stage it; the database finds repeated sourcedIds once the file
+    is read."""
     if table is None:
         return
-    seen: dict[str, int] = {}
+    writer = StageWriter(staging.CLASSES, staging.CLASS_COLUMNS)
+    status_of = _status_reader(table, problems)
     for line, cells in table.rows:
         where = f"{table.name}:{line}"
         sourced_id = table.get(cells, "sourcedId")
-        status = _status(table, line, cells, problems)
-        if not _unique(table, line, sourced_id, seen, problems):
+        status = status_of(line, cells)
+        if not sourced_id:
+            problems.error(where, "sourcedId: empty")
             continue
         class_type = table.get(cells, "classType")
         if class_type and class_type.lower() not in CLASS_TYPES:
             problems.error(where, f"classType: '{class_type}' is not homeroom or scheduled")
         if status == "deleted":
-            roster.deleted_classes.add(sourced_id)
+            writer.add((line, sourced_id, staging.DELETED, None, None, None))
             continue
         school = table.get(cells, "schoolSourcedId")
         if org_types.get(school) != "school" and school not in known.schools:
-            roster.rejected.add(sourced_id)
+            writer.add((line, sourced_id, staging.REJECTED, None, None, None))
             if school in org_types:
                 problems.error(
                     where, f"schoolSourcedId: '{school}' is a {org_types[school]}, not a school"
@@ -646,32 +631,27 @@ def _classes(table, roster: Roster, org_types, known: Known, problems: Problems)
         title = table.get(cells, "title")
         if not title:
             problems.error(where, "title: empty")
+            writer.add((line, sourced_id, staging.OTHER, None, None, None))
             continue
-        grades = table.get(cells, "grades")
-        grade = GRADES.get(_split(grades)[0].upper(), "") if _split(grades) else ""
-        roster.classes[sourced_id] = (title[:200], school, grade)
+        grades = _split(table.get(cells, "grades"))
+        grade = GRADES.get(grades[0].upper(), "") if grades else ""
+        writer.add((line, sourced_id, staging.CLASS, title[:200], school, grade))
+    writer.close()
+    staging.listed(
+        problems,
+        table.name,
+        staging.repeats_mark(staging.CLASSES, "sid"),
+        lambda sid, first: f"sourcedId: '{sid}' already appears on line {first}",
+    )
 
 
 def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> None:
-    """Check each row; students' enrollments go to the staging table, where the database
-    checks their student (and repeated sourcedIds) once the file is read. Classes and
-    educators are few and checked here."""
+    """Check each row on its own and stage it; the database then checks every row's
+    class, student or teacher (and repeated sourcedIds) once the file is read."""
     if table is None:
         return
     writer = StageWriter(staging.ENROLLMENTS, staging.ENROLLMENT_COLUMNS)
     add = writer.add
-    # sourcedId -> the same string: the pairs kept share one string per class and user.
-    classes = {c: c for c in roster.classes}
-    if roster.modes.get("classes") != "bulk":
-        classes.update((c, c) for c in known.classes - roster.deleted_classes)
-    users_bulk = roster.modes.get("users") == "bulk"
-    educators = {e: e for e in roster.educators}
-    if not users_bulk:
-        educators.update((e, e) for e in known.educators - roster.deleted_educators)
-    any_educator = set(roster.educators) | known.educators
-    rejected, deleted_classes = roster.rejected, roster.deleted_classes
-    assignments = roster.assignments
-    skipped = 0
     i_sid, i_class, i_user, i_role, i_primary, i_begin, i_end = (
         table.index(c)
         for c in (
@@ -698,46 +678,42 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
             for column in ("beginDate", "endDate"):
                 _check_date(table, line, cells, column, problems)
         class_id, user_id = cells[i_class].strip(), cells[i_user].strip()
+        if status == "deleted":
+            add((line, sourced_id, staging.DELETED, class_id, user_id))
+            continue
         role = cells[i_role].strip()
         if role != "student":
             role = role.lower()
-        if status == "deleted":
-            add((line, sourced_id, staging.DELETED, class_id, user_id))
-            if user_id in any_educator:
-                roster.deleted_assignments.add((class_id, user_id))
-            continue
-        class_id = classes.get(class_id, class_id)
-        if class_id not in classes:
-            add((line, sourced_id, staging.OTHER, None, None))
-            if class_id in deleted_classes:
-                skipped += 1
-                continue
-            if class_id in rejected:
-                continue
-            problems.error(
-                f"{name}:{line}", f"classSourcedId: '{class_id}' is not a class in classes.csv"
-            )
-            continue
         if role == "student":
-            add((line, sourced_id, staging.STUDENT, class_id, user_id))
-            continue
-        add((line, sourced_id, staging.OTHER, None, None))
-        if role in ENROLLMENT_TEACHERS:
-            educator = educators.get(user_id)
-            if educator is None:
-                problems.error(
-                    f"{name}:{line}",
-                    f"userSourcedId: '{user_id}' is not an educator in users.csv",
-                )
-                continue
-            assignments.add((class_id, educator))
+            kind = staging.STUDENT
+        elif role in ENROLLMENT_TEACHERS:
+            kind = staging.TEACHER
         elif role in ("parent", "guardian", "relative"):
-            skipped += 1
+            kind = staging.GUARDIAN
         else:
             problems.error(
                 f"{name}:{line}", f"role: '{table.get(cells, 'role')}' is not a OneRoster role"
             )
+            add((line, sourced_id, staging.OTHER, None, None))
+            continue
+        add((line, sourced_id, kind, class_id, user_id))
     writer.close()
+    staging.listed(
+        problems,
+        name,
+        staging.repeats_mark(staging.ENROLLMENTS, "sid"),
+        lambda sid, first: f"sourcedId: '{sid}' already appears on line {first}",
+    )
+    classes_bulk = roster.modes.get("classes") == "bulk"
+    users_bulk = roster.modes.get("users") == "bulk"
+    found, skipped = references.enrollment_classes_check(known, stored=not classes_bulk)
+    staging.listed(
+        problems,
+        name,
+        found,
+        lambda class_id: f"classSourcedId: '{class_id}' is not a class in classes.csv",
+    )
+    skipped += references.guardians_count()
     if skipped:
         problems.notice(
             table.name, f"{skipped} enrollment(s) of deleted classes or parents skipped"
@@ -745,8 +721,8 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
     staging.listed(
         problems,
         name,
-        staging.repeats_mark(staging.ENROLLMENTS, "sid"),
-        lambda sid, first: f"sourcedId: '{sid}' already appears on line {first}",
+        references.enrollment_teachers_check(known, stored=not users_bulk),
+        lambda user: f"userSourcedId: '{user}' is not an educator in users.csv",
     )
     staging.listed(
         problems,

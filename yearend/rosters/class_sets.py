@@ -1,0 +1,112 @@
+"""The organization's classes and teacher assignments against the staged ones, as
+statements (see ``yearend.rosters.educator_sets``): stored classes are ``c``, staged
+ones ``k``; stored assignments ``a`` (class ``c``, teacher ``p``), wanted ones ``t``."""
+
+from __future__ import annotations
+
+from yearend.classes.models import SchoolClass, TeacherAssignment
+from yearend.people.models import User
+from yearend.rosters.staging import CLASS, CLASSES, DELETED, ENROLLMENTS, SCHOOLS, TEACHER, table_of
+
+STAGED = f"k.kind = '{CLASS}' AND k.dup = 0"
+
+
+class ClassSets:
+    def __init__(self, organization_id: int, epoch: int, mode: str | None) -> None:
+        self.org, self.epoch, self.mode = organization_id, epoch, mode
+        self.klass = table_of(SchoolClass)
+
+    def stored(self, alias: str) -> tuple[str, list]:
+        # As the partial unique index on (organization, epoch, sis_sourced_id) says it.
+        return (
+            f"{alias}.organization_id = %s AND {alias}.epoch = %s "
+            f"AND NOT ({alias}.sis_sourced_id = '')",
+            [self.org, self.epoch],
+        )
+
+    def existing(self) -> tuple[str, list]:
+        where, params = self.stored("c")
+        return f"FROM {self.klass} c WHERE {where}", params
+
+    def added(self) -> tuple[str, list]:
+        where, params = self.stored("c")
+        return (
+            f"FROM {CLASSES} k WHERE {STAGED} AND NOT EXISTS (SELECT 1 FROM {self.klass} c "
+            f"WHERE {where} AND c.sis_sourced_id = k.sid)",
+            params,
+        )
+
+    def changed(self) -> tuple[str, list]:
+        """Stored classes whose staged row differs. A school the import will create has no
+        id yet (0 here), so its classes count as changed, as they will be."""
+        where, params = self.stored("c")
+        return (
+            f"FROM {CLASSES} k JOIN {self.klass} c ON c.sis_sourced_id = k.sid AND {where} "
+            f"LEFT JOIN {SCHOOLS} m ON m.sid = k.school_sid WHERE {STAGED} AND NOT ("
+            "c.name = k.title AND c.school_id = COALESCE(m.id, 0) AND c.grade = k.grade)",
+            params,
+        )
+
+    def removed(self) -> tuple[str, list]:
+        """Bulk: stored classes classes.csv does not list. Delta: those it deletes."""
+        sql, params = self.existing()
+        sql += (
+            f" AND NOT EXISTS (SELECT 1 FROM {CLASSES} k WHERE k.sid = c.sis_sourced_id "
+            f"AND {STAGED})"
+        )
+        if self.mode != "bulk":
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {CLASSES} d WHERE d.sid = c.sis_sourced_id "
+                f"AND d.kind = '{DELETED}' AND d.dup = 0)"
+            )
+        return sql, params
+
+
+class AssignmentSets:
+    def __init__(self, organization_id: int, epoch: int, mode: str | None) -> None:
+        self.org, self.epoch, self.mode = organization_id, epoch, mode
+        self.assignment, self.klass, self.user = (
+            table_of(m) for m in (TeacherAssignment, SchoolClass, User)
+        )
+
+    @staticmethod
+    def wanted() -> str:
+        return (
+            f"(SELECT DISTINCT class_sid, user_sid FROM {ENROLLMENTS} WHERE kind = '{TEACHER}') t"
+        )
+
+    def _stored(self) -> tuple[str, list]:
+        return (
+            # Each table constrained by the organization: the lookups of a staged pair's
+            # class and teacher then use their (organization, sourcedId) indexes.
+            f"FROM {self.assignment} a JOIN {self.klass} c ON c.id = a.school_class_id "
+            "AND c.organization_id = %s AND c.epoch = %s AND NOT (c.sis_sourced_id = '') "
+            f"JOIN {self.user} p ON p.id = a.teacher_id AND p.organization_id = %s "
+            "AND NOT (p.sis_sourced_id = '') WHERE a.organization_id = %s",
+            [self.org, self.epoch, self.org, self.org],
+        )
+
+    def existing(self) -> tuple[str, list]:
+        return self._stored()
+
+    def added(self) -> tuple[str, list]:
+        sql, params = self._stored()
+        return (
+            f"FROM {self.wanted()} WHERE NOT EXISTS (SELECT 1 {sql} "
+            "AND c.sis_sourced_id = t.class_sid AND p.sis_sourced_id = t.user_sid)",
+            params,
+        )
+
+    def removed(self) -> tuple[str, list]:
+        """Bulk: stored assignments enrollments.csv does not list. Delta: those it deletes."""
+        sql, params = self._stored()
+        sql += (
+            f" AND NOT EXISTS (SELECT 1 FROM {self.wanted()} WHERE t.class_sid = "
+            "c.sis_sourced_id AND t.user_sid = p.sis_sourced_id)"
+        )
+        if self.mode != "bulk":
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {ENROLLMENTS} d WHERE d.kind = '{DELETED}' "
+                "AND d.class_sid = c.sis_sourced_id AND d.user_sid = p.sis_sourced_id)"
+            )
+        return sql, params
