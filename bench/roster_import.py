@@ -123,10 +123,9 @@ def run(scale: str) -> None:
                 "MB",
                 baseline=None if n == series[0] else peaks[0],
                 goal="flat as the bundle grows" if last else "",
-                note="the bundle is read as streams and validated rows go to staging tables a "
-                "chunk at a time; duplicates, references, the comparison and the writes are "
-                "statements over them. Classes and educators (1/20 of the students here) are "
-                "still held in Python"
+                note="the bundle is read as streams and every validated row (users, classes, "
+                "enrollments) goes to staging tables a chunk at a time; duplicates, references, "
+                "the comparison and the writes are statements over them"
                 if last
                 else "",
             )
