@@ -100,13 +100,15 @@ class AssignmentSets:
     def removed(self) -> tuple[str, list]:
         """Bulk: stored assignments enrollments.csv does not list. Delta: those it deletes."""
         sql, params = self._stored()
+        # The staged rows themselves, through their (user, class) index: a derived table
+        # of the wanted pairs here would be computed again for each stored assignment.
         sql += (
-            f" AND NOT EXISTS (SELECT 1 FROM {self.wanted()} WHERE t.class_sid = "
-            "c.sis_sourced_id AND t.user_sid = p.sis_sourced_id)"
+            f" AND NOT EXISTS (SELECT 1 FROM {ENROLLMENTS} w WHERE w.user_sid = "
+            f"p.sis_sourced_id AND w.class_sid = c.sis_sourced_id AND w.kind = '{TEACHER}')"
         )
         if self.mode != "bulk":
             sql += (
-                f" AND EXISTS (SELECT 1 FROM {ENROLLMENTS} d WHERE d.kind = '{DELETED}' "
-                "AND d.class_sid = c.sis_sourced_id AND d.user_sid = p.sis_sourced_id)"
+                f" AND EXISTS (SELECT 1 FROM {ENROLLMENTS} d WHERE d.user_sid = "
+                f"p.sis_sourced_id AND d.class_sid = c.sis_sourced_id AND d.kind = '{DELETED}')"
             )
         return sql, params

@@ -117,11 +117,14 @@ class MembershipSets:
     def removed(self) -> tuple[str, list]:
         """Stored memberships of an educator the file lists at other schools, or deletes."""
         sql, params = self._stored()
+        # Looked up through the staged users' sourcedId index, row by row: a derived table
+        # of the wanted pairs here would be computed again for each stored membership.
         return (
             f"{sql} AND (EXISTS (SELECT 1 FROM {USERS} u WHERE u.sid = p.sis_sourced_id "
             f"AND {STAGED}) OR (p.is_active AND EXISTS (SELECT 1 FROM {USERS} d "
             f"WHERE d.sid = p.sis_sourced_id AND d.kind = '{DELETED}' AND d.dup = 0))) "
-            f"AND NOT EXISTS (SELECT 1 FROM {self.wanted()} WHERE w.user_sid = p.sis_sourced_id "
-            "AND w.school_sid = sc.sis_sourced_id)",
+            f"AND NOT EXISTS (SELECT 1 FROM {USERS} u JOIN {EDUCATOR_SCHOOLS} es "
+            f"ON es.line = u.line WHERE u.sid = p.sis_sourced_id AND {STAGED} "
+            "AND u.role <> 'district_admin' AND es.school_sid = sc.sis_sourced_id)",
             params,
         )

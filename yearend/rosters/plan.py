@@ -286,8 +286,9 @@ def _links(organization, roster: Roster, plan: Plan) -> None:
     mode = roster.modes.get("enrollments")
     if mode is not None:
         sets = EnrollmentSets(organization.pk, plan.epoch, mode)
+        assignments = AssignmentSets(organization.pk, plan.epoch, mode)
         existing = sets.count(sets.existing())
-        if existing:
+        if existing or staging.count(assignments.existing()):
             # Stored pairs are looked up among the staged ones. PostgreSQL would hash them,
             # but right after a large import its statistics still say the enrollment table
             # is small, and it loops over the staged rows for each stored pair instead.
@@ -297,8 +298,6 @@ def _links(organization, roster: Roster, plan: Plan) -> None:
             added=sets.count(sets.added()),
             removed=sets.count(sets.removed()),
         )
-        plan.assignments = _counted(
-            AssignmentSets(organization.pk, plan.epoch, mode), changed=False
-        )
+        plan.assignments = _counted(assignments, changed=False)
     if roster.modes.get("users") is not None:
         plan.memberships = _counted(MembershipSets(organization.pk), changed=False)
