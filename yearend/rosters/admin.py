@@ -1,6 +1,15 @@
 from django.contrib import admin, messages
+from django.db.models import Count, Sum
+from django.db.models.functions import Length
 
-from yearend.rosters.models import HeldImport, ImportRun, ImportSettings, SyncSource, SyncState
+from yearend.rosters.models import (
+    HeldBundlePart,
+    HeldImport,
+    ImportRun,
+    ImportSettings,
+    SyncSource,
+    SyncState,
+)
 from yearend.rosters.services import held_import_approve, held_import_discard
 
 
@@ -35,6 +44,7 @@ class HeldImportAdmin(admin.ModelAdmin):
         "reasons",
         "preview",
         "digest",
+        "stored_bundle",
         "decision",
         "decided_by",
         "decided_at",
@@ -44,6 +54,24 @@ class HeldImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        # A hold stored before HeldBundlePart has its whole .zip in ``bundle``.
+        return super().get_queryset(request).defer("bundle")
+
+    @admin.display(description="Stored bundle")
+    def stored_bundle(self, held: HeldImport) -> str:
+        """How much of the bundle is stored, counted by the database (no bytes read)."""
+        parts = held.parts.aggregate(count=Count("pk"), size=Sum(Length("data")))
+        if parts["count"]:
+            return f"{parts['size'] or 0:,} bytes in {parts['count']} part(s)"
+        legacy = (
+            HeldImport.unscoped.filter(pk=held.pk)
+            .annotate(size=Length("bundle"))
+            .values_list("size", flat=True)
+            .first()
+        )
+        return f"{legacy:,} bytes (stored whole, before parts)" if legacy else "none"
 
     @admin.action(description="Approve and apply the selected held imports")
     def approve(self, request, queryset):
@@ -60,6 +88,28 @@ class HeldImportAdmin(admin.ModelAdmin):
                 held_import_discard(held=held, acting_user=request.user)
             except Exception as error:
                 self.message_user(request, f"{held}: {error}", messages.ERROR)
+
+
+@admin.register(HeldBundlePart)
+class HeldBundlePartAdmin(admin.ModelAdmin):
+    """Listed for the operator's eye (which hold, how many bytes), never rendered."""
+
+    list_display = ["id", "organization", "held", "seq", "size"]
+    exclude = ["data"]
+    readonly_fields = ["organization", "held", "seq", "size"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data").annotate(size=Length("data"))
+
+    @admin.display(description="Bytes", ordering="size")
+    def size(self, part: HeldBundlePart) -> int:
+        return part.size
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SyncSource)

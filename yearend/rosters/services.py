@@ -22,8 +22,14 @@ from yearend.errors import Conflict, ServiceError
 from yearend.organizations.models import Organization
 from yearend.rosters.apply import plan_apply
 from yearend.rosters.fingerprint import is_full_snapshot, roster_fingerprint
+from yearend.rosters.held_bundles import (
+    held_bundle_delete,
+    held_bundle_opened,
+    held_bundle_store,
+    held_bundle_zipped,
+)
 from yearend.rosters.models import HeldImport, ImportRun
-from yearend.rosters.oneroster.bundle import Bundle, bundle_from_zip_bytes, bundle_read
+from yearend.rosters.oneroster.bundle import Bundle, bundle_read
 from yearend.rosters.oneroster.validate import roster_validate
 from yearend.rosters.pausing import ImportStillRunning, SyncPaused, import_claim, import_release
 from yearend.rosters.plan import known_for, plan_build
@@ -127,14 +133,16 @@ def _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, 
     reasons = [] if force else hold_reasons(organization, roster, plan)
     if reasons:
         if not dry_run:
-            HeldImport.unscoped.create(
-                organization=organization,
-                run=run,
-                reasons=reasons,
-                preview=import_preview(organization, roster, plan),
-                bundle=bundle.to_zip(),
-                digest=bundle.digest,
-            )
+            preview = import_preview(organization, roster, plan)
+            with held_bundle_zipped(bundle) as zipped, transaction.atomic():
+                held = HeldImport.unscoped.create(
+                    organization=organization,
+                    run=run,
+                    reasons=reasons,
+                    preview=preview,
+                    digest=bundle.digest,
+                )
+                held_bundle_store(held, zipped)
         _finish(run, Status.HELD, message="Held for review: " + "; ".join(reasons))
         return
     if dry_run:
@@ -244,14 +252,15 @@ def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
     """Apply a held bundle as it is now compared with the database."""
     if held.decision != HeldImport.Decision.PENDING:
         raise Conflict(f"This held import was already {held.get_decision_display().lower()}.")
-    run = roster_import(
-        organization=held.organization,
-        bundle=bundle_from_zip_bytes(bytes(held.bundle)),
-        path=held.run.path,
-        source=ImportRun.Source.APPROVAL,
-        force=True,
-        acting_user=acting_user,
-    )
+    with held_bundle_opened(held) as bundle:
+        run = roster_import(
+            organization=held.organization,
+            bundle=bundle,
+            path=held.run.path,
+            source=ImportRun.Source.APPROVAL,
+            force=True,
+            acting_user=acting_user,
+        )
     if run.status != Status.APPLIED:
         raise ImportRefused(run.message)
     with transaction.atomic():
@@ -265,6 +274,8 @@ def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
             )
         )
         if claimed:
+            # Applied: its bundle (student names among it) has served its purpose.
+            held_bundle_delete(held)
             audit_record(
                 action="roster.hold.approve",
                 actor=acting_user,
@@ -284,11 +295,11 @@ def held_import_discard(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
             decision=HeldImport.Decision.DISCARDED,
             decided_by=getattr(acting_user, "username", "system"),
             decided_at=timezone.now(),
-            bundle=b"",
         )
     )
     if not updated:
         raise Conflict("This held import was already decided.")
+    held_bundle_delete(held)
     audit_record(
         action="roster.hold.discard",
         actor=acting_user,

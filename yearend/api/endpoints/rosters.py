@@ -15,7 +15,7 @@ from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import InvalidInput, NotFound
 from yearend.rosters.models import HeldImport, ImportRun
-from yearend.rosters.oneroster.bundle import bundle_from_zip_bytes
+from yearend.rosters.oneroster.bundle import bundle_from_upload
 from yearend.rosters.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 from yearend.rosters.selectors import import_runs_of, latest_roster_school_year, pending_holds_of
 from yearend.rosters.services import held_import_approve, held_import_discard, roster_import
@@ -117,6 +117,7 @@ def _hold(organization, hold_id: int) -> HeldImport:
     hold = (
         HeldImport.tenant.of(organization)
         .select_related("organization", "run")
+        .defer("bundle")  # a hold stored before HeldBundlePart has its whole .zip there
         .filter(pk=hold_id)
         .first()
     )
@@ -174,7 +175,8 @@ def import_upload(
         raise InvalidInput(
             f"The bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB.", field="bundle"
         )
-    parsed = bundle_from_zip_bytes(bundle.read())
+    # A big upload is read from the temporary file Django spooled it to, not into memory.
+    parsed = bundle_from_upload(bundle)
     user = caller(request)
     run = roster_import(
         organization=organization,

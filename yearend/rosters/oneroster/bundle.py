@@ -51,6 +51,19 @@ class Bundle:
                     shutil.copyfileobj(source, target, PIECE)
         return out.getvalue()
 
+    def write_zip(self, target: BinaryIO) -> None:
+        """The bundle as one compressed .zip written to ``target`` (a seekable file), a
+        piece at a time: nothing of it is held in memory."""
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for key, opener in self.files.items():
+                # zip64 from the start: a member's size is not known before it is copied,
+                # and one of up to MAX_BUNDLE_BYTES may pass the plain .zip's 2 GiB.
+                with (
+                    opener() as source,
+                    archive.open(self.names[key], "w", force_zip64=True) as member,
+                ):
+                    shutil.copyfileobj(source, member, PIECE)
+
 
 def bundle_read(path: str | Path) -> Bundle:
     path = Path(path)
@@ -73,6 +86,23 @@ def bundle_from_zip_bytes(data: bytes) -> Bundle:
     except ZIP_ERRORS as error:
         raise InvalidInput(f"Not a readable .zip bundle ({error}).") from None
     return _digested(_from_zip(lambda: zipfile.ZipFile(io.BytesIO(data)), infos), "the .zip")
+
+
+def bundle_from_upload(uploaded) -> Bundle:
+    """An uploaded .zip (a Django ``UploadedFile``): read from the temporary file Django
+    spooled it to when it was big, from memory only when it was small enough to be kept
+    there. Refusals read as ``bundle_from_zip_bytes``'s, without the temporary file's name.
+    """
+    temporary_path = getattr(uploaded, "temporary_file_path", None)
+    if temporary_path is None:
+        return bundle_from_zip_bytes(uploaded.read())
+    path = temporary_path()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = _members(archive)
+    except ZIP_ERRORS as error:
+        raise InvalidInput(f"Not a readable .zip bundle ({error}).") from None
+    return _digested(_from_zip(lambda: zipfile.ZipFile(path), infos), "the .zip")
 
 
 def _from_folder(folder: Path) -> Bundle:
