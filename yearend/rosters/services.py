@@ -120,7 +120,7 @@ def _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, 
     run.school_year = roster.school_year or ""
     run.notices = roster.notices
     if roster.errors:
-        _finish(run, Status.REFUSED, errors=roster.errors, message=_refused(roster.errors))
+        _finish(run, Status.REFUSED, errors=roster.errors, message=_refused(roster.error_count))
         return
     step("comparing")
     organization.refresh_from_db(fields=["student_epoch"])
@@ -128,7 +128,7 @@ def _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, 
     run.counts = plan.counts()
     run.student_epoch = plan.epoch
     if plan.errors:
-        _finish(run, Status.REFUSED, errors=plan.errors, message=_refused(plan.errors))
+        _finish(run, Status.REFUSED, errors=plan.errors, message=_refused(len(plan.errors)))
         return
     reasons = [] if force else hold_reasons(organization, roster, plan)
     if reasons:
@@ -212,8 +212,8 @@ def _counts_after(counts: dict) -> dict:
     return after
 
 
-def _refused(errors: list[str]) -> str:
-    return f"Refused: {len(errors)} error(s); nothing was changed."
+def _refused(count: int) -> str:
+    return f"Refused: {count:,} error(s); nothing was changed."
 
 
 def _audit_import(run: ImportRun, organization: Organization, acting_user) -> None:

@@ -287,7 +287,7 @@ def listed(problems, name: str, found: tuple[list[tuple], int], message) -> None
     for row in rows:
         problems.error(f"{name}:{row[0]}", message(*row[1:]))
     if more:
-        problems.error(name, f"{more:,} more such errors, not listed")
+        problems.error(name, f"{more:,} more such errors, not listed", count=more)
 
 
 def found_rows(columns: str, where: str, params: Sequence = ()) -> tuple[list[tuple], int]:

@@ -28,14 +28,35 @@ HEADER_ALIASES = {
 
 @dataclass
 class Problems:
+    """Errors and notices as ``file:line: column: message``. A file with a fault on every
+    row would otherwise make as many strings as it has rows: past ``KEPT`` of each kind
+    only the count grows, and ``listed`` ends with one line that says how many more."""
+
+    KEPT = 999  # with the closing line, the 1,000 lines a run records
+
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    error_count: int = 0
+    notice_count: int = 0
 
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
+    def error(self, where: str, message: str, *, count: int = 1) -> None:
+        """Record an error; ``count`` > 1 when the line stands for that many."""
+        self.error_count += count
+        if len(self.errors) < self.KEPT:
+            self.errors.append(f"{where}: {message}")
 
     def notice(self, where: str, message: str) -> None:
-        self.notices.append(f"{where}: {message}")
+        self.notice_count += 1
+        if len(self.notices) < self.KEPT:
+            self.notices.append(f"{where}: {message}")
+
+    def listed_errors(self) -> list[str]:
+        more = self.error_count - len(self.errors)
+        return self.errors + ([f"... and {more:,} more errors, not listed"] if more > 0 else [])
+
+    def listed_notices(self) -> list[str]:
+        more = self.notice_count - len(self.notices)
+        return self.notices + ([f"... and {more:,} more notices, not listed"] if more > 0 else [])
 
 
 class Table:

@@ -176,7 +176,8 @@ class Roster:
     schools: dict[str, str] = field(default_factory=dict)
     school_year: str | None = None
     users_rows: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the first ones, then how many more
+    error_count: int = 0
     notices: list[str] = field(default_factory=list)
 
 
@@ -220,8 +221,9 @@ def roster_validate(bundle: Bundle, known: Known | None = None) -> Roster:
 
 
 def _finish(roster: Roster, problems: Problems) -> Roster:
-    roster.errors = problems.errors
-    roster.notices = problems.notices
+    roster.errors = problems.listed_errors()
+    roster.error_count = problems.error_count
+    roster.notices = problems.listed_notices()
     return roster
 
 

@@ -175,6 +175,27 @@ def test_errors_a_statement_finds_past_the_list_are_counted(org, tmp_path, monke
     assert "enrollments.csv: 2 more such errors, not listed" in errors
 
 
+def test_a_fault_on_every_row_keeps_the_first_errors_and_counts_the_rest(
+    org, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("yearend.rosters.oneroster.parse.Problems.KEPT", 3)
+    files = roster_files(students=10)
+    for line in range(3, 13):  # every student's status, and a notice for each date
+        edit(files, "users", line, ",active,2024-08-01,", ",gone,08/01/2024,")
+    run = roster_import(organization=org, path=write_bundle(tmp_path / "b", files))
+    assert run.status == ImportRun.Status.REFUSED
+    assert run.errors == [
+        "users.csv:4: status: 'gone' is not active or tobedeleted",
+        "users.csv:5: status: 'gone' is not active or tobedeleted",
+        "users.csv:6: status: 'gone' is not active or tobedeleted",
+        "... and 7 more errors, not listed",
+    ]
+    assert run.message == "Refused: 10 error(s); nothing was changed."
+    # The file's password column is noticed too: eleven notices in all.
+    assert run.notices[-1] == "... and 8 more notices, not listed"
+    assert len(run.notices) == 4
+
+
 def test_a_zip_member_that_cannot_be_decompressed_is_refused_before_validation(org, tmp_path):
     folder = write_bundle(tmp_path / "b", roster_files(students=3))
     archive = tmp_path / "roster.zip"
