@@ -32,6 +32,7 @@ from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Ste
 from yearend.resets.plan import category, execute_guarded, purge_plan
 from yearend.resets.selectors import _old_rows, delete_counts, reset_preview, retain_counts
 from yearend.rosters.pausing import sync_pause_for_reset, sync_resume_after_reset
+from yearend.rosters.services import held_imports_discard_for_reset
 from yearend.tenancy import models_deleted_by_reset
 
 logger = logging.getLogger(__name__)
@@ -245,6 +246,10 @@ def _step_pause(run: ResetRun):
         wait_seconds=IMPORT_WAIT_SECONDS,
         poll_seconds=1.0,
     )
+    # No import runs now; a held one is last year's roster and goes with the students.
+    discarded = held_imports_discard_for_reset(organization=run.organization, run_id=run.pk)
+    if discarded:
+        _log(run.pk, Step.PAUSE, f"{discarded} held roster import(s) discarded")
 
 
 def _step_snapshot(run: ResetRun):

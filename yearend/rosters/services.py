@@ -252,6 +252,13 @@ def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
     """Apply a held bundle as it is now compared with the database."""
     if held.decision != HeldImport.Decision.PENDING:
         raise Conflict(f"This held import was already {held.get_decision_display().lower()}.")
+    held.organization.refresh_from_db(fields=["student_epoch"])
+    if held.run.student_epoch not in (None, held.organization.student_epoch):
+        # Approval skips the safety checks: it must not bring last year's roster back.
+        raise Conflict(
+            "This import was held before the school-year reset and would bring last year's "
+            "roster back; discard it. The next sync is checked afresh."
+        )
     with held_bundle_opened(held) as bundle:
         run = roster_import(
             organization=held.organization,
@@ -284,6 +291,40 @@ def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
                 details={"hold": held.pk, "run": run.pk},
             )
     return run
+
+
+def held_imports_discard_for_reset(*, organization: Organization, run_id: int) -> int:
+    """Discard the organization's pending holds as its reset begins; returns how many.
+
+    A held bundle is last year's roster, students' names included: the reset deletes
+    student data, and approving it afterwards would bring that roster back. Idempotent:
+    a resumed reset finds none pending.
+    """
+    pending = list(
+        HeldImport.tenant.of(organization)
+        .filter(decision=HeldImport.Decision.PENDING)
+        .only("id", "organization_id")
+    )
+    for held in pending:
+        with transaction.atomic():
+            decided = (
+                HeldImport.tenant.of(organization)
+                .filter(pk=held.pk, decision=HeldImport.Decision.PENDING)
+                .update(
+                    decision=HeldImport.Decision.DISCARDED,
+                    decided_by=f"reset run {run_id}",
+                    decided_at=timezone.now(),
+                )
+            )
+            if decided:
+                held_bundle_delete(held)
+                audit_record(
+                    action="roster.hold.discard",
+                    organization=organization,
+                    via=Via.SYSTEM,
+                    details={"hold": held.pk, "reset_run": run_id},
+                )
+    return len(pending)
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from yearend.demo.seeding import seed_demo
 from yearend.organizations.models import School
@@ -20,7 +22,8 @@ from yearend.resets.tests.helpers import (
     shared_content,
     start_reset,
 )
-from yearend.rosters.models import SyncState
+from yearend.rosters.held_bundles import held_bundle_store
+from yearend.rosters.models import HeldBundlePart, HeldImport, ImportRun, SyncState
 from yearend.rosters.pausing import sync_pause_manual, sync_pause_reason
 from yearend.tenancy import models_deleted_by_reset
 
@@ -246,3 +249,32 @@ def test_the_purge_plan_reaches_every_table_the_reset_deletes():
         child for p in purge_plan() for child, _ in p.children
     }
     assert reached == set(models_deleted_by_reset())
+
+
+def test_a_pending_roster_hold_is_discarded_with_its_bundle(two_orgs):
+    home, away = two_orgs
+    holds = {}
+    for org in (home, away):
+        held = HeldImport.unscoped.create(
+            organization=org,
+            run=ImportRun.unscoped.create(
+                organization=org,
+                source=ImportRun.Source.SYNC,
+                status=ImportRun.Status.HELD,
+                started_at=timezone.now(),
+                student_epoch=org.student_epoch,
+            ),
+            reasons=["would remove 3 of 20 students"],
+        )
+        held_bundle_store(held, io.BytesIO(b"last year's roster, with students' names"))
+        holds[org.pk] = held
+
+    run, _ = start_reset(home)
+
+    assert run.status == Status.SUCCEEDED, run.error
+    home_hold, away_hold = (HeldImport.unscoped.get(pk=holds[o.pk].pk) for o in (home, away))
+    assert (home_hold.decision, home_hold.decided_by) == ("discarded", f"reset run {run.pk}")
+    assert not HeldBundlePart.tenant.of(home).exists()
+    assert "1 held roster import(s) discarded" in [entry["message"] for entry in run.log]
+    # Another organization's hold is not the reset's business.
+    assert away_hold.decision == "pending" and HeldBundlePart.tenant.of(away).exists()

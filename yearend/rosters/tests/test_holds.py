@@ -2,10 +2,16 @@
 
 import pytest
 
+from yearend.audit.models import AuditEvent
 from yearend.errors import Conflict
 from yearend.people.models import Student
-from yearend.rosters.models import HeldImport, ImportRun, ImportSettings
-from yearend.rosters.services import held_import_approve, held_import_discard, roster_import
+from yearend.rosters.models import HeldBundlePart, HeldImport, ImportRun, ImportSettings
+from yearend.rosters.services import (
+    held_import_approve,
+    held_import_discard,
+    held_imports_discard_for_reset,
+    roster_import,
+)
 from yearend.rosters.tests.bundles import USERS_HEADER, roster_files, student, write_bundle
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
@@ -97,3 +103,32 @@ def test_the_first_sync_after_a_reset_bringing_last_years_roster_is_held(importe
     assert run.status == ImportRun.Status.HELD
     assert "first roster since the school-year reset" in run.message
     assert not Student.tenant.of(imported).filter(epoch=imported.student_epoch).exists()
+
+
+def test_a_hold_made_before_the_reset_cannot_be_approved_after_it(
+    imported, tmp_path, district_admin
+):
+    files = without_students(roster_files(20), {"s-0", "s-1", "s-2"})
+    roster_import(organization=imported, path=write_bundle(tmp_path / "b", files))
+    held = HeldImport.tenant.of(imported).get()
+    imported.student_epoch += 1  # the reset's cut-over
+    imported.save(update_fields=["student_epoch"])
+    with pytest.raises(Conflict, match="held before the school-year reset"):
+        held_import_approve(held=held, acting_user=district_admin)
+    held.refresh_from_db()
+    assert held.decision == "pending"
+    assert not Student.tenant.of(imported).filter(epoch=imported.student_epoch).exists()
+
+
+def test_the_reset_discards_pending_holds_and_their_bundles(imported, tmp_path):
+    files = without_students(roster_files(20), {"s-0", "s-1", "s-2"})
+    roster_import(organization=imported, path=write_bundle(tmp_path / "b", files))
+    held = HeldImport.tenant.of(imported).get()
+    assert HeldBundlePart.tenant.of(imported).filter(held=held).exists()
+    assert held_imports_discard_for_reset(organization=imported, run_id=7) == 1
+    held.refresh_from_db()
+    assert (held.decision, held.decided_by) == ("discarded", "reset run 7")
+    assert not HeldBundlePart.tenant.of(imported).exists()
+    assert AuditEvent.objects.filter(action="roster.hold.discard", organization=imported).exists()
+    # A resumed reset finds nothing left to discard.
+    assert held_imports_discard_for_reset(organization=imported, run_id=7) == 0
