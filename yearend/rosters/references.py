@@ -59,11 +59,13 @@ def enrollment_classes_check(known: Known, *, stored: bool) -> tuple[tuple[list,
     because classes.csv deletes their class. One of a class classes.csv rejected was
     reported there and is neither."""
     known_class, params = _class_known(known, stored)
-    staging.execute(
+    marked = staging.execute(
         f"UPDATE {ENROLLMENTS} AS w SET kind = '{CLASS_UNKNOWN}' "
         f"WHERE w.kind IN ('{STUDENT}', '{TEACHER}', '{GUARDIAN}') AND NOT {known_class}",
         params,
     )
+    if not marked:
+        return ([], 0), 0  # the common case: no scan of the staged rows for none
     unknown = f"FROM {ENROLLMENTS} w WHERE w.kind = '{CLASS_UNKNOWN}'"
     deleted = _staged(CLASSES, DELETED, "w.class_sid")
     rejected = _staged(CLASSES, REJECTED, "w.class_sid")

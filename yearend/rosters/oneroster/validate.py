@@ -668,6 +668,7 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
     )
     status_of = _status_reader(table, problems)
     name = table.name
+    guardians = 0
     for line, cells in table.rows:
         sourced_id = cells[i_sid].strip()
         status = status_of(line, cells)
@@ -692,6 +693,7 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
             kind = staging.TEACHER
         elif role in ("parent", "guardian", "relative"):
             kind = staging.GUARDIAN
+            guardians += 1
         else:
             problems.error(
                 f"{name}:{line}", f"role: '{table.get(cells, 'role')}' is not a OneRoster role"
@@ -715,7 +717,8 @@ def _enrollments(table, roster: Roster, known: Known, problems: Problems) -> Non
         found,
         lambda class_id: f"classSourcedId: '{class_id}' is not a class in classes.csv",
     )
-    skipped += references.guardians_count()
+    if guardians:
+        skipped += references.guardians_count()
     if skipped:
         problems.notice(
             table.name, f"{skipped} enrollment(s) of deleted classes or parents skipped"

@@ -201,3 +201,16 @@ def test_a_held_import_previews_names_of_educators_and_classes(org, tmp_path):
     assert samples["classes"]["added"] == samples["educators"]["added"] == []
     # Nothing was applied while it waits.
     assert User.objects.get(organization=org, sis_sourced_id="t-3").is_active
+
+
+def test_enrollments_of_guardians_and_of_deleted_classes_are_skipped_and_counted(org, tmp_path):
+    imported(org, tmp_path / "a", roster_files(students=4, classes=2, teachers=2))
+    files = delta_files()
+    files["classes"].append(klass(1, status="tobedeleted"))
+    files["enrollments"].append("e-p,active,2024-08-01,c-0,sch-n,p-1,guardian,false,,")
+    files["enrollments"].append("e-q,active,2024-08-01,c-1,sch-n,s-3,student,false,,")
+    files["enrollments"].append("e-r,active,2024-08-01,c-1,sch-n,t-1,teacher,false,,")
+    run = imported(org, tmp_path / "b", files)
+    assert "enrollments.csv: 3 enrollment(s) of deleted classes or parents skipped" in run.notices
+    assert not SchoolClass.tenant.of(org).filter(sis_sourced_id="c-1").exists()
+    assert assigned(org) == [("c-0", "t-0")]
