@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 from yearend.people.models import Student
 
@@ -123,13 +123,20 @@ class StageWriter:
         if not self.rows:
             return
         names = ", ".join(self.columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
+        if connection.vendor == "postgresql":
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in self.rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(self.columns))
+            # One transaction per chunk: in autocommit SQLite commits each row of an
+            # executemany on its own, and once earlier staging tables left free pages in
+            # the connection's temporary database each such commit journals them: a second
+            # import on one connection (a sync of several districts) staged 6x slower.
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {self.table} ({names}) VALUES ({marks})", self.rows
                 )
