@@ -69,12 +69,8 @@ def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
         # Educators are retained across resets and referenced by history: deactivated,
         # never deleted; their schools and classes go.
         removed, params = sets.removed()
-        for model, column in ((SchoolMembership, "user_id"), (TeacherAssignment, "teacher_id")):
-            staging.execute(
-                f"DELETE FROM {_q(model)} WHERE organization_id = %s "
-                f"AND {column} IN (SELECT p.id {removed})",
-                [org, *params],
-            )
+        _delete_named(SchoolMembership, "user_id", org, ("p", sets.removed()))
+        _delete_named(TeacherAssignment, "teacher_id", org, ("p", sets.removed()))
         staging.execute(
             f"UPDATE {user} SET is_active = %s WHERE organization_id = %s "
             f"AND id IN (SELECT p.id {removed})",
@@ -109,12 +105,7 @@ def _memberships(organization: Organization, plan: Plan) -> None:
     sets = MembershipSets(organization.pk)
     membership, org = _q(SchoolMembership), organization.pk
     if plan.memberships.removed:
-        removed, params = sets.removed()
-        staging.execute(
-            f"DELETE FROM {membership} WHERE organization_id = %s "
-            f"AND id IN (SELECT m.id {removed})",
-            [org, *params],
-        )
+        _delete_named(SchoolMembership, "id", org, ("m", sets.removed()))
     if plan.memberships.added:
         # The wanted pairs joined to the rows they name; the schools and educators are all
         # stored by now.
@@ -136,15 +127,10 @@ def _classes(organization: Organization, roster: Roster, plan: Plan) -> None:
     sets = ClassSets(organization.pk, plan.epoch, roster.modes.get("classes"))
     klass, school, org = _q(SchoolClass), _q(School), organization.pk
     if plan.classes.removed:
-        removed, params = sets.removed()
         # Their links first: enrollments and teacher assignments, then the classes.
         for model in (Enrollment, TeacherAssignment, SchoolClass):
             column = "id" if model is SchoolClass else "school_class_id"
-            staging.execute(
-                f"DELETE FROM {_q(model)} WHERE organization_id = %s "
-                f"AND {column} IN (SELECT c.id {removed})",
-                [org, *params],
-            )
+            _delete_named(model, column, org, ("c", sets.removed()))
     if plan.classes.added:
         stored, params = sets.stored("c")
         inserted = staging.execute(
@@ -174,12 +160,7 @@ def _assignments(organization: Organization, roster: Roster, plan: Plan) -> None
     sets = AssignmentSets(organization.pk, plan.epoch, roster.modes.get("enrollments"))
     assignment, org = _q(TeacherAssignment), organization.pk
     if plan.assignments.removed:
-        removed, params = sets.removed()
-        staging.execute(
-            f"DELETE FROM {assignment} WHERE organization_id = %s "
-            f"AND id IN (SELECT a.id {removed})",
-            [org, *params],
-        )
+        _delete_named(TeacherAssignment, "id", org, ("a", sets.removed()))
     if plan.assignments.added:
         inserted = staging.execute(
             f"INSERT INTO {assignment} (organization_id, school_class_id, teacher_id) "
@@ -258,6 +239,17 @@ def _enrollments(organization: Organization, roster: Roster, plan: Plan) -> None
         )
         _as_planned("enrollment", inserted, plan.enrollments.added)
         enrollments_check(organization)
+
+
+def _delete_named(model, column: str, org: int, named: tuple[str, tuple[str, list]]) -> None:
+    """Delete the organization's rows of ``model`` whose ``column`` is the id of a row a
+    set names: ``named`` is (the alias whose id it selects, the set's FROM/WHERE)."""
+    alias, (sql, params) = named
+    staging.execute(
+        f"DELETE FROM {_q(model)} WHERE organization_id = %s "
+        f"AND {column} IN (SELECT {alias}.id {sql})",
+        [org, *params],
+    )
 
 
 def _as_planned(kind: str, inserted: int, planned: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from yearend.classes.models import SchoolClass, TeacherAssignment
 from yearend.people.models import User
+from yearend.rosters.link_sets import LinkSets
 from yearend.rosters.staging import CLASS, CLASSES, DELETED, ENROLLMENTS, SCHOOLS, TEACHER, table_of
 
 STAGED = f"k.kind = '{CLASS}' AND k.dup = 0"
@@ -62,7 +63,9 @@ class ClassSets:
         return sql, params
 
 
-class AssignmentSets:
+class AssignmentSets(LinkSets):
+    MATCH = "c.sis_sourced_id = t.class_sid AND p.sis_sourced_id = t.user_sid"
+
     def __init__(self, organization_id: int, epoch: int, mode: str | None) -> None:
         self.org, self.epoch, self.mode = organization_id, epoch, mode
         self.assignment, self.klass, self.user = (
@@ -84,17 +87,6 @@ class AssignmentSets:
             f"JOIN {self.user} p ON p.id = a.teacher_id AND p.organization_id = %s "
             "AND NOT (p.sis_sourced_id = '') WHERE a.organization_id = %s",
             [self.org, self.epoch, self.org, self.org],
-        )
-
-    def existing(self) -> tuple[str, list]:
-        return self._stored()
-
-    def added(self) -> tuple[str, list]:
-        sql, params = self._stored()
-        return (
-            f"FROM {self.wanted()} WHERE NOT EXISTS (SELECT 1 {sql} "
-            "AND c.sis_sourced_id = t.class_sid AND p.sis_sourced_id = t.user_sid)",
-            params,
         )
 
     def removed(self) -> tuple[str, list]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from yearend.organizations.models import School
 from yearend.people.models import SchoolMembership, User
+from yearend.rosters.link_sets import LinkSets
 from yearend.rosters.staging import DELETED, EDUCATOR, EDUCATOR_SCHOOLS, USERS, table_of
 
 VALUES = ("username", "first_name", "last_name", "email", "role")
@@ -73,10 +74,12 @@ class EducatorSets:
         )
 
 
-class MembershipSets:
+class MembershipSets(LinkSets):
     """Which schools each educator of users.csv works at. Only the memberships of
     educators the file lists or deletes change: stored memberships ``m`` (their educator
     ``p``, school ``sc``), wanted ones ``w`` (user_sid, school_sid)."""
+
+    MATCH = "p.sis_sourced_id = w.user_sid AND sc.sis_sourced_id = w.school_sid"
 
     def __init__(self, organization_id: int) -> None:
         self.org = organization_id
@@ -101,17 +104,6 @@ class MembershipSets:
             f"JOIN {self.school} sc ON sc.id = m.school_id AND sc.organization_id = %s "
             "AND NOT (sc.sis_sourced_id = '') WHERE m.organization_id = %s",
             [self.org, self.org, self.org],
-        )
-
-    def existing(self) -> tuple[str, list]:
-        return self._stored()
-
-    def added(self) -> tuple[str, list]:
-        sql, params = self._stored()
-        return (
-            f"FROM {self.wanted()} WHERE NOT EXISTS (SELECT 1 {sql} "
-            "AND p.sis_sourced_id = w.user_sid AND sc.sis_sourced_id = w.school_sid)",
-            params,
         )
 
     def removed(self) -> tuple[str, list]:

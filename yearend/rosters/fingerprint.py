@@ -23,7 +23,7 @@ from django.db import connection
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import Organization, School
 from yearend.people.models import SchoolMembership, Student, User
-from yearend.rosters import class_sets, educator_sets, plan, references, staging
+from yearend.rosters import class_sets, educator_sets, link_sets, plan, references, staging
 from yearend.rosters.oneroster import parse, validate
 from yearend.rosters.oneroster.validate import Roster
 
@@ -43,7 +43,16 @@ def importer_version() -> str:
     """Changes whenever the code that reads and compares rosters does, so a fingerprint
     recorded by an older importer is never trusted."""
     sha = hashlib.sha256()
-    for module in (parse, validate, plan, staging, references, educator_sets, class_sets):
+    for module in (
+        parse,
+        validate,
+        plan,
+        staging,
+        references,
+        educator_sets,
+        class_sets,
+        link_sets,
+    ):
         sha.update(Path(module.__file__).read_bytes())
     return sha.hexdigest()[:12]
 
