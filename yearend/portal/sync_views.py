@@ -58,7 +58,7 @@ def syncs_pause(request, site_code: str):
 @require_POST
 def hold_decide(request, site_code: str, hold_id: int):
     organization = managed_organization(request.user, site_code)
-    held = HeldImport.tenant.of(organization).filter(pk=hold_id).first()
+    held = HeldImport.tenant.of(organization).defer("bundle").filter(pk=hold_id).first()
     if held is None:
         raise NotVisible("No such held import")
     decision = request.POST.get("decision")
