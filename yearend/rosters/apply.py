@@ -111,7 +111,7 @@ def _memberships(organization: Organization, plan: Plan) -> None:
         # stored by now.
         inserted = staging.execute(
             f"INSERT INTO {membership} (organization_id, user_id, school_id) "
-            f"SELECT %s, p.id, sc.id FROM {sets.wanted()} "
+            f"SELECT %s, p.id, sc.id FROM {sets.wanted} "
             f"JOIN {_q(User)} p ON p.organization_id = %s AND p.sis_sourced_id = w.user_sid "
             "AND NOT (p.sis_sourced_id = '') "
             f"JOIN {_q(School)} sc ON sc.organization_id = %s "
@@ -164,7 +164,7 @@ def _assignments(organization: Organization, roster: Roster, plan: Plan) -> None
     if plan.assignments.added:
         inserted = staging.execute(
             f"INSERT INTO {assignment} (organization_id, school_class_id, teacher_id) "
-            f"SELECT %s, c.id, p.id FROM {sets.wanted()} "
+            f"SELECT %s, c.id, p.id FROM {sets.wanted} "
             f"JOIN {_q(SchoolClass)} c ON c.organization_id = %s AND c.epoch = %s "
             "AND c.sis_sourced_id = t.class_sid AND NOT (c.sis_sourced_id = '') "
             f"JOIN {_q(User)} p ON p.organization_id = %s AND p.sis_sourced_id = t.user_sid "

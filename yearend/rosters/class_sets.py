@@ -64,34 +64,29 @@ class ClassSets:
 
 
 class AssignmentSets(LinkSets):
-    MATCH = "c.sis_sourced_id = t.class_sid AND p.sis_sourced_id = t.user_sid"
-
     def __init__(self, organization_id: int, epoch: int, mode: str | None) -> None:
-        self.org, self.epoch, self.mode = organization_id, epoch, mode
-        self.assignment, self.klass, self.user = (
-            table_of(m) for m in (TeacherAssignment, SchoolClass, User)
-        )
-
-    @staticmethod
-    def wanted() -> str:
-        return (
-            f"(SELECT DISTINCT class_sid, user_sid FROM {ENROLLMENTS} WHERE kind = '{TEACHER}') t"
-        )
-
-    def _stored(self) -> tuple[str, list]:
-        return (
-            # Each table constrained by the organization: the lookups of a staged pair's
-            # class and teacher then use their (organization, sourcedId) indexes.
-            f"FROM {self.assignment} a JOIN {self.klass} c ON c.id = a.school_class_id "
-            "AND c.organization_id = %s AND c.epoch = %s AND NOT (c.sis_sourced_id = '') "
-            f"JOIN {self.user} p ON p.id = a.teacher_id AND p.organization_id = %s "
-            "AND NOT (p.sis_sourced_id = '') WHERE a.organization_id = %s",
-            [self.org, self.epoch, self.org, self.org],
+        self.mode = mode
+        assignment, klass, user = (table_of(m) for m in (TeacherAssignment, SchoolClass, User))
+        super().__init__(
+            stored=(
+                # Each table constrained by the organization: the lookups of a staged
+                # pair's class and teacher then use their (organization, sourcedId) indexes.
+                f"FROM {assignment} a JOIN {klass} c ON c.id = a.school_class_id "
+                "AND c.organization_id = %s AND c.epoch = %s AND NOT (c.sis_sourced_id = '') "
+                f"JOIN {user} p ON p.id = a.teacher_id AND p.organization_id = %s "
+                "AND NOT (p.sis_sourced_id = '') WHERE a.organization_id = %s",
+                [organization_id, epoch, organization_id, organization_id],
+            ),
+            wanted=(
+                f"(SELECT DISTINCT class_sid, user_sid FROM {ENROLLMENTS} "
+                f"WHERE kind = '{TEACHER}') t"
+            ),
+            match="c.sis_sourced_id = t.class_sid AND p.sis_sourced_id = t.user_sid",
         )
 
     def removed(self) -> tuple[str, list]:
         """Bulk: stored assignments enrollments.csv does not list. Delta: those it deletes."""
-        sql, params = self._stored()
+        sql, params = self.stored
         # The staged rows themselves, through their (user, class) index: a derived table
         # of the wanted pairs here would be computed again for each stored assignment.
         sql += (

@@ -79,36 +79,29 @@ class MembershipSets(LinkSets):
     educators the file lists or deletes change: stored memberships ``m`` (their educator
     ``p``, school ``sc``), wanted ones ``w`` (user_sid, school_sid)."""
 
-    MATCH = "p.sis_sourced_id = w.user_sid AND sc.sis_sourced_id = w.school_sid"
-
     def __init__(self, organization_id: int) -> None:
-        self.org = organization_id
-        self.membership, self.user, self.school = (
-            table_of(m) for m in (SchoolMembership, User, School)
-        )
-
-    @staticmethod
-    def wanted() -> str:
-        return (
-            f"(SELECT DISTINCT u.sid AS user_sid, es.school_sid FROM {EDUCATOR_SCHOOLS} es "
-            f"JOIN {USERS} u ON u.line = es.line WHERE {STAGED} "
-            "AND u.role <> 'district_admin') w"
-        )
-
-    def _stored(self) -> tuple[str, list]:
-        return (
-            # Each table constrained by the organization: the lookups of a wanted pair's
-            # educator and school then use their (organization, sourcedId) indexes.
-            f"FROM {self.membership} m JOIN {self.user} p ON p.id = m.user_id "
-            "AND p.organization_id = %s AND NOT (p.sis_sourced_id = '') "
-            f"JOIN {self.school} sc ON sc.id = m.school_id AND sc.organization_id = %s "
-            "AND NOT (sc.sis_sourced_id = '') WHERE m.organization_id = %s",
-            [self.org, self.org, self.org],
+        membership, user, school = (table_of(m) for m in (SchoolMembership, User, School))
+        super().__init__(
+            stored=(
+                # Each table constrained by the organization: the lookups of a wanted
+                # pair's educator and school then use their (organization, sourcedId) indexes.
+                f"FROM {membership} m JOIN {user} p ON p.id = m.user_id "
+                "AND p.organization_id = %s AND NOT (p.sis_sourced_id = '') "
+                f"JOIN {school} sc ON sc.id = m.school_id AND sc.organization_id = %s "
+                "AND NOT (sc.sis_sourced_id = '') WHERE m.organization_id = %s",
+                [organization_id] * 3,
+            ),
+            wanted=(
+                "(SELECT DISTINCT u.sid AS user_sid, es.school_sid "
+                f"FROM {EDUCATOR_SCHOOLS} es JOIN {USERS} u ON u.line = es.line "
+                f"WHERE {STAGED} AND u.role <> 'district_admin') w"
+            ),
+            match="p.sis_sourced_id = w.user_sid AND sc.sis_sourced_id = w.school_sid",
         )
 
     def removed(self) -> tuple[str, list]:
         """Stored memberships of an educator the file lists at other schools, or deletes."""
-        sql, params = self._stored()
+        sql, params = self.stored
         # Looked up through the staged users' sourcedId index, row by row: a derived table
         # of the wanted pairs here would be computed again for each stored membership.
         return (

@@ -5,25 +5,19 @@ from __future__ import annotations
 
 
 class LinkSets:
-    """Subclasses give ``_stored()`` (FROM/WHERE of the stored links and parameters),
-    ``wanted()`` (a derived table of the wanted pairs) and ``MATCH`` (the condition that a
-    stored link is a wanted pair)."""
+    """``stored``: the FROM/WHERE of the stored links and its parameters; ``wanted``: a
+    derived table of the wanted pairs; ``match``: the condition that a stored link is a
+    wanted pair."""
 
-    MATCH = ""
-
-    def _stored(self) -> tuple[str, list]:
-        raise NotImplementedError
-
-    @staticmethod
-    def wanted() -> str:
-        raise NotImplementedError
+    def __init__(self, *, stored: tuple[str, list], wanted: str, match: str) -> None:
+        self.stored, self.wanted, self.match = stored, wanted, match
 
     def existing(self) -> tuple[str, list]:
-        return self._stored()
+        return self.stored
 
     def added(self) -> tuple[str, list]:
-        sql, params = self._stored()
+        sql, params = self.stored
         return (
-            f"FROM {self.wanted()} WHERE NOT EXISTS (SELECT 1 {sql} AND {self.MATCH})",
+            f"FROM {self.wanted} WHERE NOT EXISTS (SELECT 1 {sql} AND {self.match})",
             params,
         )
