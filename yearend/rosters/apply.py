@@ -68,12 +68,13 @@ def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
     if plan.educators.removed:
         # Educators are retained across resets and referenced by history: deactivated,
         # never deleted; their schools and classes go.
-        removed, params = sets.removed()
-        _delete_named(SchoolMembership, "user_id", org, ("p", sets.removed()))
-        _delete_named(TeacherAssignment, "teacher_id", org, ("p", sets.removed()))
+        removed = sets.removed()
+        _delete_named(SchoolMembership, "user_id", org, ("p", removed))
+        _delete_named(TeacherAssignment, "teacher_id", org, ("p", removed))
+        sql, params = removed
         staging.execute(
             f"UPDATE {user} SET is_active = %s WHERE organization_id = %s "
-            f"AND id IN (SELECT p.id {removed})",
+            f"AND id IN (SELECT p.id {sql})",
             [False, org, *params],
         )
     if plan.educators.changed:
