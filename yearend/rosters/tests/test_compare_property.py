@@ -183,3 +183,102 @@ def test_a_roster_after_another_ends_as_that_roster_alone(make_organization, fir
         assert state(updated, f"u{n}-") == state(fresh, f"f{n}-")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@st.composite
+def deltas(draw, base):
+    """A delta on ``base``: rows it adds or changes, rows it deletes, and links between
+    what exists once it is applied (a link to a deleted row would be refused)."""
+    teachers, classes, students, assignments, enrollments = base
+    fresh = draw(rosters())
+    gone_teachers = draw(st.sets(st.sampled_from(sorted(teachers)))) if teachers else set()
+    gone_classes = draw(st.sets(st.sampled_from(sorted(classes)))) if classes else set()
+    gone_students = draw(st.sets(st.sampled_from(sorted(students)))) if students else set()
+    upserts = tuple(
+        {k: v for k, v in rows.items() if k not in gone}
+        for rows, gone in zip(fresh[:3], (gone_teachers, gone_classes, gone_students), strict=True)
+    )
+    after = tuple(
+        ({k: v for k, v in old.items() if k not in gone} | new)
+        for old, new, gone in zip(
+            (teachers, classes, students),
+            upserts,
+            (gone_teachers, gone_classes, gone_students),
+            strict=True,
+        )
+    )
+    links = {"t": frozenset(), "s": frozenset()}
+    for kind, people in (("t", after[0]), ("s", after[2])):
+        if after[1] and people:
+            links[kind] = draw(
+                st.frozensets(
+                    st.tuples(st.sampled_from(sorted(after[1])), st.sampled_from(sorted(people)))
+                )
+            )
+    # A pair is linked or unlinked by a delta, not both (one sourcedId, one row).
+    unlinked = {
+        kind: draw(st.sets(st.sampled_from(sorted(old - links[kind]))))
+        if old - links[kind]
+        else set()
+        for kind, old in (("t", assignments), ("s", enrollments))
+    }
+    return upserts, (gone_teachers, gone_classes, gone_students), links, unlinked
+
+
+def delta_files_of(delta, prefix: str) -> dict[str, list[str]]:
+    (teachers, classes, students), gone, links, unlinked = delta
+    files = files_of((teachers, classes, students, links["t"], links["s"]), prefix)
+    files["manifest"] = [line.replace(",bulk", ",delta") for line in files["manifest"]]
+    for name, kind, rows in (
+        ("users", "t", gone[0]),
+        ("classes", "c", gone[1]),
+        ("users", "s", gone[2]),
+    ):
+        files[name] += [f"{kind}-{n},tobedeleted,2024-08-01" for n in sorted(rows)]
+    for kind, pairs in unlinked.items():
+        files["enrollments"] += [
+            f"e-{c}-{kind}-{u},tobedeleted,2024-08-01,c-{c},sch-n,{kind}-{u},,,,"
+            for c, u in sorted(pairs)
+        ]
+    return files
+
+
+def merged(base, delta):
+    """The roster a district holds after ``delta`` on ``base``, as a bulk roster."""
+    teachers, classes, students, assignments, enrollments = base
+    (new_t, new_c, new_s), (gone_t, gone_c, gone_s), links, unlinked = delta
+    keep = lambda rows, gone, new: {k: v for k, v in rows.items() if k not in gone} | new  # noqa: E731
+    return (
+        keep(teachers, gone_t, new_t),
+        keep(classes, gone_c, new_c),
+        keep(students, gone_s, new_s),
+        frozenset(
+            (c, t) for c, t in assignments - unlinked["t"] if c not in gone_c and t not in gone_t
+        )
+        | links["t"],
+        frozenset(
+            (c, s) for c, s in enrollments - unlinked["s"] if c not in gone_c and s not in gone_s
+        )
+        | links["s"],
+    )
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_a_delta_ends_as_the_roster_it_describes(make_organization, data):
+    base = data.draw(rosters(), label="base")
+    delta = data.draw(deltas(base), label="delta")
+    n = next(_districts)
+    folder = Path(tempfile.mkdtemp(prefix="yer-delta-"))
+    try:
+        updated, fresh = make_organization(f"DLT{n:04d}"), make_organization(f"MRG{n:04d}")
+        imported(updated, folder / "a", files_of(base, f"d{n}-"))
+        imported(updated, folder / "b", delta_files_of(delta, f"d{n}-"))
+        imported(fresh, folder / "c", files_of(merged(base, delta), f"m{n}-"))
+        assert state(updated, f"d{n}-") == state(fresh, f"m{n}-")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
