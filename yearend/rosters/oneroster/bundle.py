@@ -42,15 +42,6 @@ class Bundle:
         with self.files[key]() as stream:
             return stream.read()
 
-    def to_zip(self) -> bytes:
-        """The bundle as one .zip, as a held import stores it (compressed)."""
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for key, opener in self.files.items():
-                with opener() as source, archive.open(self.names[key], "w") as target:
-                    shutil.copyfileobj(source, target, PIECE)
-        return out.getvalue()
-
     def write_zip(self, target: BinaryIO) -> None:
         """The bundle as one compressed .zip written to ``target`` (a seekable file), a
         piece at a time: nothing of it is held in memory."""

@@ -45,6 +45,13 @@ def hold(organization, folder) -> HeldImport:
     return HeldImport.tenant.of(organization).get(run=run)
 
 
+def zip_bytes(folder) -> bytes:
+    """The bundle as one .zip in memory, as holds kept it before HeldBundlePart."""
+    out = io.BytesIO()
+    bundle_read(folder).write_zip(out)
+    return out.getvalue()
+
+
 def parts_of(held: HeldImport) -> list[bytes]:
     rows = HeldBundlePart.tenant.of(held.organization).filter(held=held).order_by("seq")
     return [bytes(data) for data in rows.values_list("data", flat=True)]
@@ -106,7 +113,7 @@ def test_a_hold_stored_whole_before_the_parts_still_approves(imported, tmp_path,
     held = hold(imported, folder)
     # As holds were stored before HeldBundlePart: the whole .zip in the row, no parts.
     HeldBundlePart.tenant.of(imported).filter(held=held).delete()
-    HeldImport.tenant.of(imported).filter(pk=held.pk).update(bundle=bundle_read(folder).to_zip())
+    HeldImport.tenant.of(imported).filter(pk=held.pk).update(bundle=zip_bytes(folder))
     held.refresh_from_db()
     run = held_import_approve(held=held, acting_user=district_admin)
     assert run.status == ImportRun.Status.APPLIED, run.message
@@ -119,7 +126,7 @@ def test_a_hold_stored_whole_is_emptied_by_a_discard(imported, tmp_path, distric
     folder = held_bundle_folder(tmp_path)
     held = hold(imported, folder)
     HeldBundlePart.tenant.of(imported).filter(held=held).delete()
-    HeldImport.tenant.of(imported).filter(pk=held.pk).update(bundle=bundle_read(folder).to_zip())
+    HeldImport.tenant.of(imported).filter(pk=held.pk).update(bundle=zip_bytes(folder))
     held_import_discard(held=held, acting_user=district_admin)
     held.refresh_from_db()
     assert held.decision == HeldImport.Decision.DISCARDED and bytes(held.bundle) == b""
