@@ -30,33 +30,46 @@ def delete_counts(
 ) -> dict:
     """Per category, how many rows of epochs below ``below_epoch`` exist.
 
-    With ``per_school`` returns ``{school_id: {category: count}}`` as well.
+    With ``per_school`` returns ``{school_id: {category: count}}`` as well. One query per
+    table either way: the totals are the sums of the schools' counts (every row belongs to
+    a school through its student or class), and a student's credential and SIS link are
+    counted in the same pass as the students.
     """
     purge_plan()  # refuses early when a deleted table is unreachable
     totals: dict[str, int] = {}
     schools: dict[int, dict[str, int]] = {}
     for model in models_deleted_by_reset():
         rows = _old_rows(model, organization, below_epoch)
-        name = category(model)
-        totals[name] = rows.count()
-        if name == "students":
-            totals["credentials"] = rows.exclude(
-                **{"password__startswith": UNUSABLE_PREFIX}
-            ).count()
-            totals["sis_links"] = rows.exclude(sis_sourced_id="").count()
-        if per_school:
-            path = _school_path(model)
-            for school_id, n in rows.values_list(path).annotate(n=Count("pk")).order_by():
-                schools.setdefault(school_id, {})[name] = n
-            if name == "students":
-                by_school = rows.values("school_id").annotate(
-                    credentials=Count("pk", filter=~Q(**{"password__startswith": UNUSABLE_PREFIX})),
-                    sis_links=Count("pk", filter=~Q(sis_sourced_id="")),
-                )
-                for row in by_school.order_by():
-                    schools[row["school_id"]]["credentials"] = row["credentials"]
-                    schools[row["school_id"]]["sis_links"] = row["sis_links"]
+        measures = _measures(category(model))
+        path = _school_path(model) if per_school else None
+        if path is None:
+            found = rows.aggregate(**{alias: count for alias, (_, count) in measures.items()})
+            totals.update({name: found[alias] for alias, (name, _) in measures.items()})
+            continue
+        for name, _ in measures.values():
+            totals[name] = 0
+        counted = rows.values(path).annotate(
+            **{alias: count for alias, (_, count) in measures.items()}
+        )
+        for row in counted.order_by():
+            school = schools.setdefault(row[path], {})
+            for alias, (name, _) in measures.items():
+                school[name] = row[alias]
+                totals[name] += row[alias]
     return {"total": dict(sorted(totals.items())), "schools": schools}
+
+
+def _measures(name: str) -> dict[str, tuple[str, Count]]:
+    """What is counted of a table: alias -> (category, aggregate). Aliases are not the
+    category names, which could clash with a model's own field names."""
+    measures = {"n_rows": (name, Count("pk"))}
+    if name == "students":
+        measures["n_credentials"] = (
+            "credentials",
+            Count("pk", filter=~Q(password__startswith=UNUSABLE_PREFIX)),
+        )
+        measures["n_sis_links"] = ("sis_links", Count("pk", filter=~Q(sis_sourced_id="")))
+    return measures
 
 
 def retain_counts(organization: Organization) -> dict[str, int]:
