@@ -271,16 +271,7 @@ def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
     if run.status != Status.APPLIED:
         raise ImportRefused(run.message)
     with transaction.atomic():
-        claimed = (
-            HeldImport.tenant.of(held.organization)
-            .filter(pk=held.pk, decision=HeldImport.Decision.PENDING)
-            .update(
-                decision=HeldImport.Decision.APPROVED,
-                decided_by=getattr(acting_user, "username", "system"),
-                decided_at=timezone.now(),
-            )
-        )
-        if claimed:
+        if _decided(held, HeldImport.Decision.APPROVED, _by(acting_user)):
             # Applied: its bundle (student names among it) has served its purpose.
             held_bundle_delete(held)
             audit_record(
@@ -307,16 +298,7 @@ def held_imports_discard_for_reset(*, organization: Organization, run_id: int) -
     )
     for held in pending:
         with transaction.atomic():
-            decided = (
-                HeldImport.tenant.of(organization)
-                .filter(pk=held.pk, decision=HeldImport.Decision.PENDING)
-                .update(
-                    decision=HeldImport.Decision.DISCARDED,
-                    decided_by=f"reset run {run_id}",
-                    decided_at=timezone.now(),
-                )
-            )
-            if decided:
+            if _decided(held, HeldImport.Decision.DISCARDED, f"reset run {run_id}"):
                 held_bundle_delete(held)
                 audit_record(
                     action="roster.hold.discard",
@@ -329,16 +311,7 @@ def held_imports_discard_for_reset(*, organization: Organization, run_id: int) -
 
 @transaction.atomic
 def held_import_discard(*, held: HeldImport, acting_user, via: str = Via.PORTAL) -> None:
-    updated = (
-        HeldImport.tenant.of(held.organization)
-        .filter(pk=held.pk, decision=HeldImport.Decision.PENDING)
-        .update(
-            decision=HeldImport.Decision.DISCARDED,
-            decided_by=getattr(acting_user, "username", "system"),
-            decided_at=timezone.now(),
-        )
-    )
-    if not updated:
+    if not _decided(held, HeldImport.Decision.DISCARDED, _by(acting_user)):
         raise Conflict("This held import was already decided.")
     held_bundle_delete(held)
     audit_record(
@@ -348,3 +321,17 @@ def held_import_discard(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
         via=via,
         details={"hold": held.pk},
     )
+
+
+def _decided(held: HeldImport, decision: str, by: str) -> bool:
+    """Record the decision on a hold still pending; False when it was already decided
+    (two reviewers, or a reset, got there first)."""
+    return bool(
+        HeldImport.tenant.of(held.organization_id)
+        .filter(pk=held.pk, decision=HeldImport.Decision.PENDING)
+        .update(decision=decision, decided_by=by, decided_at=timezone.now())
+    )
+
+
+def _by(acting_user) -> str:
+    return getattr(acting_user, "username", "system")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import TemporaryUploadedFile
@@ -11,21 +10,11 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from yearend.people.models import Student
 from yearend.rosters.models import ImportRun
 from yearend.rosters.oneroster import bundle as bundle_module
-from yearend.rosters.tests.bundles import roster_files
+from yearend.rosters.tests.bundles import roster_files, zipped
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
 ORG = "/api/v1/organizations/HOME01"
-
-
-def zipped(files) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, lines in files.items():
-            archive.writestr(f"{name}.csv", "\r\n".join(lines) + "\r\n")
-    buffer.seek(0)
-    buffer.name = "roster.zip"
-    return buffer
 
 
 @pytest.fixture

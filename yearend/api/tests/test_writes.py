@@ -4,7 +4,6 @@ and refusals that carry the portal's rule messages and change nothing."""
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import date
 
 import pytest
@@ -19,7 +18,7 @@ from yearend.resets.models import ResetRun, Status
 from yearend.resets.services import reset_start
 from yearend.rosters.models import HeldImport, ImportRun, SyncState
 from yearend.rosters.services import roster_import
-from yearend.rosters.tests.bundles import roster_files, write_bundle
+from yearend.rosters.tests.bundles import roster_files, write_bundle, zipped
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -31,16 +30,6 @@ def audit(action: str) -> AuditEvent:
     event = AuditEvent.objects.get(action=action, via="api")
     assert event.remote_addr == "127.0.0.1"
     return event
-
-
-def zipped(files) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, lines in files.items():
-            archive.writestr(f"{name}.csv", "\r\n".join(lines) + "\r\n")
-    buffer.seek(0)
-    buffer.name = "roster.zip"
-    return buffer
 
 
 def test_a_district_administrator_moves_the_date(users, api_as, org, future_cycle):

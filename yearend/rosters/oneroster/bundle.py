@@ -61,12 +61,7 @@ def bundle_read(path: str | Path) -> Bundle:
     if path.is_dir():
         return _digested(_from_folder(path), "the folder")
     if path.is_file():
-        try:
-            with zipfile.ZipFile(path) as archive:
-                infos = _members(archive)
-        except ZIP_ERRORS as error:
-            raise InvalidInput(f"{path.name}: not a readable .zip bundle ({error}).") from None
-        return _digested(_from_zip(lambda: zipfile.ZipFile(path), infos), "the .zip")
+        return _zip_file(path, f"{path.name}: not")
     raise InvalidInput(f"{path}: no such file or folder.")
 
 
@@ -87,12 +82,17 @@ def bundle_from_upload(uploaded) -> Bundle:
     temporary_path = getattr(uploaded, "temporary_file_path", None)
     if temporary_path is None:
         return bundle_from_zip_bytes(uploaded.read())
-    path = temporary_path()
+    return _zip_file(temporary_path(), "Not")
+
+
+def _zip_file(path: str | Path, refusal: str) -> Bundle:
+    """A .zip on disk, its members opened from it when read; ``refusal`` starts the
+    message of a file that is not a readable .zip."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = _members(archive)
     except ZIP_ERRORS as error:
-        raise InvalidInput(f"Not a readable .zip bundle ({error}).") from None
+        raise InvalidInput(f"{refusal} a readable .zip bundle ({error}).") from None
     return _digested(_from_zip(lambda: zipfile.ZipFile(path), infos), "the .zip")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 MANIFEST = {
@@ -87,3 +89,14 @@ def write_bundle(folder: Path, files: dict[str, list[str]], *, newline: str = "\
     for name, lines in files.items():
         (folder / f"{name}.csv").write_bytes((newline.join(lines) + newline).encode())
     return folder
+
+
+def zipped(files: dict[str, list[str]]) -> io.BytesIO:
+    """The bundle as an uploaded .zip would arrive (named roster.zip)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, lines in files.items():
+            archive.writestr(f"{name}.csv", "\r\n".join(lines) + "\r\n")
+    buffer.seek(0)
+    buffer.name = "roster.zip"
+    return buffer
