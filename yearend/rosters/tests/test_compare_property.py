@@ -29,6 +29,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.core, pytest.mark.django_db]
 SCHOOLS = ("sch-n", "sch-w")
 ROLES = ("teacher", "principal", "districtAdministrator")
 _districts = itertools.count()
+# Each example imports three small bundles into fresh districts of the same test database.
+EXAMPLES = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @st.composite
@@ -166,11 +172,7 @@ def imported(org, folder: Path, files) -> None:
     assert run.status == ImportRun.Status.APPLIED, (run.message, run.errors)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@EXAMPLES
 @given(first=rosters(), then=rosters())
 def test_a_roster_after_another_ends_as_that_roster_alone(make_organization, first, then):
     n = next(_districts)
@@ -263,11 +265,7 @@ def merged(base, delta):
     )
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@EXAMPLES
 @given(data=st.data())
 def test_a_delta_ends_as_the_roster_it_describes(make_organization, data):
     base = data.draw(rosters(), label="base")
