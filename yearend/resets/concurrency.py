@@ -275,6 +275,25 @@ def runs_start_due(now: datetime | None = None) -> list[Organization]:
     return [organizations[pk] for pk in handed]
 
 
+def run_slot_renew(organization_id: int, cycle_id: int) -> bool:
+    """Renew the run slot the tick took for this reset, as its start begins; False when the
+    slot has gone to another reset meanwhile.
+
+    A slot whose reset has no run yet is free once its claim is older than the silence
+    rule (the starter was lost). A start that waited longer than that in a busy queue must
+    not run beside the reset that took its slot over, or one more reset runs than the
+    limit allows: it stops, and the tick hands it over again when a slot is free. Renewed,
+    the claim is fresh until the run exists, which then keeps the slot busy.
+    """
+    if settings.RESET_MAX_CONCURRENT_RUNS <= 0:
+        return True
+    return bool(
+        WorkSlot.objects.filter(scope=RUNS_SCOPE, holder=f"{organization_id}:{cycle_id}").update(
+            claimed_at=timezone.now()
+        )
+    )
+
+
 def runs_running() -> int:
     return ResetRun.unscoped.filter(status=Status.RUNNING).count()
 

@@ -14,6 +14,8 @@ def reset_start_task(organization_id: int, cycle_id: int) -> None:
     from yearend.organizations.models import Organization
     from yearend.resetdates.models import ResetCycle
 
+    if not concurrency.run_slot_renew(organization_id, cycle_id):
+        return  # its slot went to another reset while it waited; the tick hands it again
     run, created = services.reset_start(
         organization=Organization.objects.get(pk=organization_id),
         cycle=ResetCycle.objects.get(pk=cycle_id),

@@ -83,3 +83,20 @@ def test_the_command_runs_one_tick(dated, django_capture_on_commit_callbacks):
     # Today is long after Jul 19, 2024: both start and finish (no students to delete).
     assert _runs() == ["AKL001", "CHI001"]
     assert set(ResetRun.unscoped.values_list("status", flat=True)) == {Status.SUCCEEDED}
+
+
+def test_a_start_whose_run_slot_went_to_another_reset_starts_nothing(dated, claims_only):
+    from yearend.resets.concurrency import RUNS_SCOPE
+    from yearend.resets.tasks import reset_start_task
+    from yearend.scheduling.models import WorkSlot
+
+    chicago = dated["chicago"]
+    cycle = ResetCycle.objects.get(year=2024)
+    # It waited in the queue past the silence rule: its slot now holds another reset.
+    WorkSlot.objects.create(scope=RUNS_SCOPE, number=0, holder="999:1")
+    reset_start_task.call(chicago.pk, cycle.pk)
+    assert _runs() == []
+
+    WorkSlot.objects.filter(scope=RUNS_SCOPE).update(holder=f"{chicago.pk}:{cycle.pk}")
+    reset_start_task.call(chicago.pk, cycle.pk)
+    assert _runs() == ["CHI001"]
