@@ -172,19 +172,30 @@ def imported(org, folder: Path, files) -> None:
     assert run.status == ImportRun.Status.APPLIED, (run.message, run.errors)
 
 
-@EXAMPLES
-@given(first=rosters(), then=rosters())
-def test_a_roster_after_another_ends_as_that_roster_alone(make_organization, first, then):
+def assert_ends_alike(make_organization, first, then, alone) -> None:
+    """Importing ``first`` then ``then`` into one new district ends as importing ``alone``
+    into another. Each makes a bundle's files for a district's username prefix."""
     n = next(_districts)
     folder = Path(tempfile.mkdtemp(prefix="yer-compare-"))
     try:
         updated, fresh = make_organization(f"UPD{n:04d}"), make_organization(f"NEW{n:04d}")
-        imported(updated, folder / "a", files_of(first, f"u{n}-"))
-        imported(updated, folder / "b", files_of(then, f"u{n}-"))
-        imported(fresh, folder / "c", files_of(then, f"f{n}-"))
+        imported(updated, folder / "a", first(f"u{n}-"))
+        imported(updated, folder / "b", then(f"u{n}-"))
+        imported(fresh, folder / "c", alone(f"f{n}-"))
         assert state(updated, f"u{n}-") == state(fresh, f"f{n}-")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@EXAMPLES
+@given(first=rosters(), then=rosters())
+def test_a_roster_after_another_ends_as_that_roster_alone(make_organization, first, then):
+    assert_ends_alike(
+        make_organization,
+        lambda prefix: files_of(first, prefix),
+        lambda prefix: files_of(then, prefix),
+        lambda prefix: files_of(then, prefix),
+    )
 
 
 @st.composite
@@ -270,13 +281,9 @@ def merged(base, delta):
 def test_a_delta_ends_as_the_roster_it_describes(make_organization, data):
     base = data.draw(rosters(), label="base")
     delta = data.draw(deltas(base), label="delta")
-    n = next(_districts)
-    folder = Path(tempfile.mkdtemp(prefix="yer-delta-"))
-    try:
-        updated, fresh = make_organization(f"DLT{n:04d}"), make_organization(f"MRG{n:04d}")
-        imported(updated, folder / "a", files_of(base, f"d{n}-"))
-        imported(updated, folder / "b", delta_files_of(delta, f"d{n}-"))
-        imported(fresh, folder / "c", files_of(merged(base, delta), f"m{n}-"))
-        assert state(updated, f"d{n}-") == state(fresh, f"m{n}-")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    assert_ends_alike(
+        make_organization,
+        lambda prefix: files_of(base, prefix),
+        lambda prefix: delta_files_of(delta, prefix),
+        lambda prefix: files_of(merged(base, delta), prefix),
+    )
