@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yearend.api.models import ApiToken, Scope
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import InvalidInput, NotFound, ServiceError
@@ -90,7 +91,7 @@ def api_token_create(
         expires_at=now + timedelta(days=lifetime_days),
     )
     audit_record(
-        action="api.token_create",
+        action=AuditAction.API_TOKEN_CREATE,
         actor=user,
         organization=user.organization,
         via=via,
@@ -116,7 +117,7 @@ def api_token_revoke(
     )
     if revoked:
         audit_record(
-            action="api.token_revoke",
+            action=AuditAction.API_TOKEN_REVOKE,
             actor=acting_user,
             organization=token.user.organization,
             via=via,

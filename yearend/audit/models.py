@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from yearend.audit.actions import AuditAction
 from yearend.tenancy import ResetPolicy
 
 
@@ -32,7 +33,7 @@ class AuditEvent(models.Model):
     )
     # Kept as text too, so the trail still names the actor after the account is removed.
     actor_label = models.CharField(max_length=150)
-    action = models.CharField(max_length=80)
+    action = models.CharField(max_length=80, choices=AuditAction.choices)
     via = models.CharField(max_length=10, choices=Via.choices)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)

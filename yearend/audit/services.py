@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import AuditEvent, Via
 
 # Where the current request came from, for every audit row written while it is handled.
@@ -24,7 +25,7 @@ def audit_origin(remote_addr: str | None) -> Iterator[None]:
 
 def audit_record(
     *,
-    action: str,
+    action: AuditAction,
     actor=None,
     organization=None,
     via: str = Via.SYSTEM,

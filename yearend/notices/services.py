@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import InvalidInput
@@ -133,7 +134,7 @@ def notices_record_due(clock: planning.Clock) -> int:
             # The unique key is the claim: a row another pass recorded meanwhile is skipped.
             Notice.unscoped.bulk_create(rows, ignore_conflicts=True, batch_size=500)
             audit_record(
-                action="notices.recorded",
+                action=AuditAction.NOTICES_RECORDED,
                 via=Via.SYSTEM,
                 details={
                     "count": len(rows),
@@ -288,7 +289,7 @@ def notice_preferences_update(
         ignore_conflicts=True,
     )
     audit_record(
-        action="notices.preferences_changed",
+        action=AuditAction.NOTICE_PREFERENCES_CHANGED,
         actor=user,
         organization=user.organization,
         via=via,

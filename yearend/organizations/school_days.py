@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import transaction
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Forbidden, InvalidInput
@@ -50,7 +51,7 @@ def school_days_set(
     locked.last_day_of_summer_school = last_day_of_summer_school
     locked.save(update_fields=["last_day_of_school", "last_day_of_summer_school"])
     audit_record(
-        action="organization.school_days_set",
+        action=AuditAction.SCHOOL_DAYS_SET,
         actor=acting_user,
         organization=locked,
         via=via,

@@ -8,6 +8,7 @@ from datetime import date
 import holidays
 from django.db import IntegrityError, transaction
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, InvalidInput
@@ -110,7 +111,7 @@ def organization_create(
         [Licence(organization=organization, product=product) for product in products]
     )
     audit_record(
-        action="organization.create",
+        action=AuditAction.ORGANIZATION_CREATE,
         actor=acting_user,
         organization=organization,
         via=via,
@@ -139,7 +140,7 @@ def school_create(
         organization=organization, name=name, sis_sourced_id=sis_sourced_id
     )
     audit_record(
-        action="school.create",
+        action=AuditAction.SCHOOL_CREATE,
         actor=acting_user,
         organization=organization,
         via=via,

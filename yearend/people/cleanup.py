@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.classes.models import TeacherAssignment
@@ -232,7 +233,7 @@ def educators_remove(
     SchoolMembership.tenant.of(organization).filter(user_id__in=found).delete()
     TeacherAssignment.tenant.of(organization).filter(teacher_id__in=found).delete()
     audit_record(
-        action="educators.remove",
+        action=AuditAction.EDUCATORS_REMOVE,
         actor=acting_user,
         organization=organization,
         via=via,

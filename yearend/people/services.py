@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, InvalidInput
@@ -89,7 +90,7 @@ def user_create(
         [SchoolMembership(organization=organization, user=user, school=s) for s in schools]
     )
     audit_record(
-        action="user.create",
+        action=AuditAction.USER_CREATE,
         actor=acting_user,
         organization=organization,
         via=via,

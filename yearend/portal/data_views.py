@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from yearend import scoping
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import ServiceError
@@ -120,7 +121,7 @@ def progress_reports(request, site_code: str):
     response = report_views.progress_pdf(request, site_code)
     if response.status_code == 200:
         audit_record(
-            action="reports.progress_reports_downloaded",
+            action=AuditAction.PROGRESS_REPORTS_DOWNLOADED,
             actor=request.user,
             organization=organization,
             via=Via.PORTAL,

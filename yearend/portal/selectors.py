@@ -11,6 +11,7 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Subquery, V
 from django.db.models.functions import Coalesce
 
 from yearend import scoping
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import AuditEvent
 from yearend.classes.models import SchoolClass
 from yearend.errors import NotFound
@@ -130,7 +131,10 @@ class Step:
     link_name: str  # a portal URL name taking the site code
 
 
-PRINTED_ACTIONS = ("reports.progress_reports_written", "reports.progress_reports_downloaded")
+PRINTED_ACTIONS = (
+    AuditAction.PROGRESS_REPORTS_WRITTEN,
+    AuditAction.PROGRESS_REPORTS_DOWNLOADED,
+)
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,9 @@ def _manager_facts_query():
     )
     this_year = OuterRef("this_school_year_from")
     events = AuditEvent.objects.filter(organization=organization, at__gt=this_year)
-    removal = events.filter(action="educators.remove").order_by("-pk")  # append-only: newest
+    removal = events.filter(action=AuditAction.EDUCATORS_REMOVE).order_by(
+        "-pk"
+    )  # append-only: newest
     return (
         Organization.objects.alias(
             this_school_year_from=Coalesce(Subquery(last_reset_end), Value(_BEFORE_ANY_RESET))

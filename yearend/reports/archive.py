@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.services import audit_record
 from yearend.organizations.models import Organization
 from yearend.reports.export import write_export
@@ -43,7 +44,7 @@ def report_settings_update(*, actor, organization: Organization, archive_retenti
             defaults={"archive_retention_days": archive_retention_days},
         )
         audit_record(
-            action="reports.retention_changed",
+            action=AuditAction.RETENTION_CHANGED,
             actor=actor,
             organization=organization,
             details={"archive_retention_days": archive_retention_days},
@@ -84,7 +85,7 @@ def archive_freeze(
                 destroyed_at=None if days > 0 else now,
             )
             audit_record(
-                action="reports.archive_frozen",
+                action=AuditAction.ARCHIVE_FROZEN,
                 organization=organization,
                 details={"archive": archive.pk, "reset_run": reset_run_id, "rows": rows},
             )
@@ -109,7 +110,7 @@ def archive_destroy_expired(now: datetime | None = None) -> int:
             if claimed != 1:
                 continue
             audit_record(
-                action="reports.archive_destroyed",
+                action=AuditAction.ARCHIVE_DESTROYED,
                 organization=archive.organization,
                 details={"archive": archive.pk, "reset_run": archive.reset_run_id},
             )

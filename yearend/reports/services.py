@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Forbidden, InvalidInput, NotFound
@@ -64,7 +65,7 @@ def export_request(
             organization=organization, school=school, requested_by=actor, format=fmt
         )
         audit_record(
-            action="reports.export_requested",
+            action=AuditAction.EXPORT_REQUESTED,
             actor=actor,
             organization=organization,
             via=via,
@@ -137,7 +138,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | N
             expires_at=finished + EXPORT_FILE_LIFETIME,
         )
         audit_record(
-            action="reports.export_finished",
+            action=AuditAction.EXPORT_FINISHED,
             organization=organization,
             details={"export_job": job.pk, "rows": rows},
         )

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -84,7 +85,7 @@ def reset_cycle_create(
         raise Conflict(f"The {year} reset cycle already exists.", field="year") from None
     DefaultResetDate.objects.bulk_create(DefaultResetDate(cycle=cycle, date=d) for d in defaults)
     audit_record(
-        action="resetdates.cycle_create",
+        action=AuditAction.CYCLE_CREATE,
         actor=acting_user,
         via=via,
         details={
@@ -231,7 +232,7 @@ def reset_dates_assign(
         # A re-run that changed nothing leaves no trace, so `make run` can call it freely.
         return result
     audit_record(
-        action="resetdates.assign_defaults",
+        action=AuditAction.DEFAULTS_ASSIGN,
         actor=acting_user,
         via=via,
         details={
@@ -388,7 +389,7 @@ def reset_date_set(
         via=via,
     )
     audit_record(
-        action="resetdates.date_set",
+        action=AuditAction.DATE_SET,
         actor=acting_user,
         organization=organization,
         via=via,
@@ -424,7 +425,7 @@ def reset_date_lock(
         )
         if locked:
             audit_record(
-                action="resetdates.date_lock",
+                action=AuditAction.DATE_LOCK,
                 organization=organization,
                 via=Via.SYSTEM,
                 details={"cycle": cycle.year},

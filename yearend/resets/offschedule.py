@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -77,7 +78,7 @@ def offschedule_request(
                 requested_at=now,
             )
             audit_record(
-                action="reset.offschedule.request",
+                action=AuditAction.OFFSCHEDULE_REQUEST,
                 actor=acting_user,
                 organization=organization,
                 via=via,
@@ -149,7 +150,7 @@ def offschedule_approve(
             )
         OffScheduleRequest.tenant.of(organization).filter(pk=request.pk).update(run=run)
         audit_record(
-            action="reset.offschedule.approve",
+            action=AuditAction.OFFSCHEDULE_APPROVE,
             actor=acting_user,
             organization=organization,
             via=via,
@@ -177,7 +178,7 @@ def offschedule_reject(
     with transaction.atomic():
         _decide(request, acting_user, RequestStatus.REJECTED, (note or "").strip(), now)
         audit_record(
-            action="reset.offschedule.reject",
+            action=AuditAction.OFFSCHEDULE_REJECT,
             actor=acting_user,
             organization=request.organization,
             via=via,

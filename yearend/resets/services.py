@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, InvalidInput, ServiceError
@@ -103,7 +104,7 @@ def reset_start(
             )
             calendar_link.reset_date_lock(organization=organization, cycle=cycle)
             audit_record(
-                action="reset.start",
+                action=AuditAction.RESET_START,
                 actor=acting_user,
                 organization=organization,
                 via=via,
@@ -132,7 +133,7 @@ def reset_resume(
             status=Status.RUNNING, error="", attempts=F("attempts") + 1, heartbeat_at=timezone.now()
         )
         audit_record(
-            action="reset.resume",
+            action=AuditAction.RESET_RESUME,
             actor=acting_user,
             organization=run.organization,
             via=via,
@@ -204,7 +205,7 @@ def _transition(run: ResetRun, step: str, following: str) -> bool:
             return False  # another worker got there first
         _log(run.pk, step, f"{step} done")
         audit_record(
-            action=f"reset.{step}",
+            action=AuditAction.reset_step_done(step),
             organization=run.organization,
             details={"run_id": run.pk, "next": following},
         )
@@ -226,7 +227,7 @@ def _fail(run: ResetRun, step: str, error: BaseException) -> None:
         if failed:
             _log(run.pk, step, f"failed: {message}")
             audit_record(
-                action="reset.failed",
+                action=AuditAction.RESET_FAILED,
                 organization=run.organization,
                 details={"run_id": run.pk, "step": step, "error": message},
             )
@@ -274,7 +275,7 @@ def _step_cutover(run: ResetRun):
         locked.cut_over_at = timezone.now()
         locked.save(update_fields=["cutover_epoch", "cut_over_at"])
         audit_record(
-            action="reset.cutover",
+            action=AuditAction.RESET_CUTOVER,
             organization=org,
             details={"run_id": run.pk, "epoch": new_epoch},
         )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, ServiceError
@@ -64,7 +65,7 @@ def sync_pause_manual(
         manual_pause_note=note,
     )
     audit_record(
-        action="sync.pause",
+        action=AuditAction.SYNC_PAUSE,
         actor=acting_user,
         organization=organization,
         via=via,
@@ -82,7 +83,7 @@ def sync_resume_manual(
         manual_paused_at=None, manual_paused_by="", manual_pause_note=""
     )
     audit_record(
-        action="sync.resume",
+        action=AuditAction.SYNC_RESUME,
         actor=acting_user,
         organization=organization,
         via=via,

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.bulk import large_write_cache
@@ -219,7 +220,7 @@ def _refused(count: int) -> str:
 def _audit_import(run: ImportRun, organization: Organization, acting_user) -> None:
     """The audit row of an applied import, whether it changed rows or found nothing to."""
     audit_record(
-        action="roster.import",
+        action=AuditAction.ROSTER_IMPORT,
         actor=acting_user,
         organization=organization,
         via=Via.SYSTEM if run.source == ImportRun.Source.SYNC else Via.COMMAND,
@@ -275,7 +276,7 @@ def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
             # Applied: its bundle (student names among it) has served its purpose.
             held_bundle_delete(held)
             audit_record(
-                action="roster.hold.approve",
+                action=AuditAction.ROSTER_HOLD_APPROVE,
                 actor=acting_user,
                 organization=held.organization,
                 via=via,
@@ -301,7 +302,7 @@ def held_imports_discard_for_reset(*, organization: Organization, run_id: int) -
             if _decided(held, HeldImport.Decision.DISCARDED, f"reset run {run_id}"):
                 held_bundle_delete(held)
                 audit_record(
-                    action="roster.hold.discard",
+                    action=AuditAction.ROSTER_HOLD_DISCARD,
                     organization=organization,
                     via=Via.SYSTEM,
                     details={"hold": held.pk, "reset_run": run_id},
@@ -315,7 +316,7 @@ def held_import_discard(*, held: HeldImport, acting_user, via: str = Via.PORTAL)
         raise Conflict("This held import was already decided.")
     held_bundle_delete(held)
     audit_record(
-        action="roster.hold.discard",
+        action=AuditAction.ROSTER_HOLD_DISCARD,
         actor=acting_user,
         organization=held.organization,
         via=via,

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, InvalidInput, NotFound
@@ -82,7 +83,7 @@ def sync_source_create(
                 check_every_minutes=every_minutes,
             )
             audit_record(
-                action="roster.source.create",
+                action=AuditAction.ROSTER_SOURCE_CREATE,
                 actor=acting_user,
                 organization=organization,
                 via=via,
@@ -104,7 +105,7 @@ def sync_source_delete(
     details = {"source": source.pk, "folder_name": Path(source.folder).name}
     SyncSource.tenant.of(organization).filter(pk=source.pk).delete()
     audit_record(
-        action="roster.source.delete",
+        action=AuditAction.ROSTER_SOURCE_DELETE,
         actor=acting_user,
         organization=organization,
         via=via,

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from yearend.api.access import ObjectId, SiteCode, caller, managed_organization
 from yearend.api.errors import ERROR_RESPONSES
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import InvalidInput, NotFound
@@ -187,7 +188,7 @@ def import_upload(
     )
     with transaction.atomic():
         audit_record(
-            action="api.roster_upload",
+            action=AuditAction.API_ROSTER_UPLOAD,
             actor=user,
             organization=organization,
             via=Via.API,

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.commands import ServiceCommand
@@ -46,7 +47,7 @@ class Command(ServiceCommand):
                 progress=progress,
             )
         audit_record(
-            action="reports.export_written",
+            action=AuditAction.EXPORT_WRITTEN,
             organization=organization,
             via=Via.COMMAND,
             details={"school": school.pk if school else None, "rows": rows},

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.commands import ServiceCommand
@@ -44,7 +45,7 @@ class Command(ServiceCommand):
                 progress=lambda done: bar.update(done - bar.n),
             )
         audit_record(
-            action="reports.progress_reports_written",
+            action=AuditAction.PROGRESS_REPORTS_WRITTEN,
             organization=organization,
             via=Via.COMMAND,
             details={"students": total, "pages": pages},
