@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from yearend.notices.selectors import unread_count
+
 
 def unread_notices(request) -> dict[str, int]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"notice_unread_count": 0}
-    from yearend.notices.selectors import unread_count
-
     return {"notice_unread_count": unread_count(user)}

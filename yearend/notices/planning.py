@@ -1,6 +1,6 @@
 """What is due: every notice is derived from persisted state, never from an event.
 
-Other apps do not call us. Each pass reads their tables (read-only) and works out which
+Other apps do not call us. Each pass asks their selectors (read-only) and works out which
 notices should exist by now: a date change in the history, a reset date 30/14/7/1 days
 ahead in the organization's own time zone, a finished or failed reset run, a held
 import, a reset that should have started, syncs still paused after a reset. Whether a
@@ -8,28 +8,41 @@ notice was already recorded is the notice table's business (its unique key), so 
 can be repeated, replayed (``as_of``) or run by two workers at once.
 
 Every read here is one query over all organizations (no per-organization loops), so a
-pass stays cheap with thousands of customers.
+pass stays cheap with thousands of customers. The facts of reports (an export downloaded,
+an archive kept) come through the reset engine's hooks: notices and reports are
+independent apps of one layer and do not import each other.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
-
-from django.db.models import Max, OuterRef, Subquery
+from typing import TYPE_CHECKING, Any
 
 from yearend.notices.kinds import PRINT_REPORTS_DAYS, REMINDER_DAYS, NoticeKind
-from yearend.organizations.models import Organization
 from yearend.people.cleanup import cleanup_candidate_counts
-from yearend.people.models import Role, User
-from yearend.reports.models import ExportJob, YearEndArchive
+from yearend.people.models import Role
+from yearend.people.selectors import active_operations_staff, active_people_by_organization
 from yearend.resetdates import rules
-from yearend.resetdates.models import OrganizationResetDate, ResetDateChange, ResetDateSource
-from yearend.resets.models import ResetRun, Status
-from yearend.rosters.models import HeldImport, ImportRun, SyncState
-from yearend.rosters.selectors import normalize_school_year
+from yearend.resetdates.selectors import reset_date_changes_between, reset_dates_not_started
+from yearend.resets.hooks import kept_archives, last_export_downloads
+from yearend.resets.selectors import (
+    failed_runs,
+    resets_started,
+    runs_still_pausing_syncs,
+    runs_succeeded_between,
+    step_label,
+)
+from yearend.rosters.selectors import (
+    holds_pending_review,
+    latest_roster_school_years,
+    normalize_school_year,
+)
+
+if TYPE_CHECKING:
+    from yearend.organizations.models import Organization
+    from yearend.people.models import User
+    from yearend.resetdates.models import OrganizationResetDate
 
 # Events older than this are history, not news: a first pass on an old database (or a
 # replay) does not mail people about last month's date changes.
@@ -80,43 +93,29 @@ class Draft:
 # --- recipients ------------------------------------------------------------------------
 
 
-def _people_by_organization(organization_ids, roles) -> dict[int, list[User]]:
-    people: dict[int, list[User]] = defaultdict(list)
-    if not organization_ids:
-        return people
-    for user in User.objects.filter(
-        organization_id__in=set(organization_ids), role__in=list(roles), is_active=True
-    ).order_by("pk"):
-        people[user.organization_id].append(user)
-    return people
-
-
 def district_admins_of(organization_ids) -> dict[int, list[User]]:
-    return _people_by_organization(organization_ids, [Role.DISTRICT_ADMIN])
+    return active_people_by_organization(organization_ids, [Role.DISTRICT_ADMIN])
 
 
-def operations_staff() -> list[User]:
-    return list(User.objects.filter(role=Role.OPS, is_active=True).order_by("pk"))
+def educators_of(organization_ids) -> dict[int, list[User]]:
+    return active_people_by_organization(organization_ids, [Role.TEACHER, Role.SCHOOL_ADMIN])
 
 
 # --- district administrators: date assigned / changed ----------------------------------
 
 
 def date_change_drafts(clock: Clock) -> list[Draft]:
-    changes = list(
-        ResetDateChange.unscoped.filter(at__gt=clock.now - EVENT_LOOKBACK, at__lte=clock.now)
-        .select_related("organization", "cycle", "changed_by")
-        .order_by("at", "id")
-    )
+    changes = list(reset_date_changes_between(clock.now - EVENT_LOOKBACK, clock.now))
     admins = district_admins_of(c.organization_id for c in changes)
     drafts = []
     for change in changes:
-        by_default = change.source == ResetDateSource.DEFAULT
         person = change.changed_by
         drafts.append(
             Draft(
                 organization=change.organization,
-                kind=NoticeKind.DATE_ASSIGNED if by_default else NoticeKind.DATE_CHANGED,
+                kind=NoticeKind.DATE_ASSIGNED
+                if change.assigned_by_default
+                else NoticeKind.DATE_CHANGED,
                 subject_key=f"change:{change.pk}",
                 recipients=admins.get(change.organization_id, []),
                 context={
@@ -154,11 +153,9 @@ def upcoming_reset_dates(clock: Clock) -> list[tuple[OrganizationResetDate, int]
     # A bound safe for every zone (UTC-12 to UTC+14) narrows the rows in the database;
     # the exact local day is then checked per row.
     base = clock.as_of or clock.now.astimezone(UTC).date()
-    candidates = OrganizationResetDate.unscoped.filter(
-        locked_at__isnull=True,
-        reset_date__gte=base,
-        reset_date__lte=base + timedelta(days=max(REMINDER_DAYS) + 2),
-    ).select_related("organization", "cycle")
+    candidates = reset_dates_not_started(
+        first=base, last=base + timedelta(days=max(REMINDER_DAYS) + 2)
+    )
     upcoming = []
     for record in candidates:
         days_left = (record.reset_date - clock.today_in(record.organization.time_zone)).days
@@ -171,7 +168,7 @@ def reminder_drafts(clock: Clock) -> list[Draft]:
     upcoming = upcoming_reset_dates(clock)
     organization_ids = [record.organization_id for record, _ in upcoming]
     admins = district_admins_of(organization_ids)
-    educators = _people_by_organization(organization_ids, [Role.TEACHER, Role.SCHOOL_ADMIN])
+    educators = educators_of(organization_ids)
     drafts = []
     for record, days_left in upcoming:
         organization = record.organization
@@ -233,30 +230,9 @@ def undone_items(drafts: list[Draft], clock: Clock) -> dict[int, Undone]:
     if not by_org:
         return {}
     ids = list(by_org)
-    downloads = dict(
-        ExportJob.unscoped.filter(
-            organization_id__in=ids, school__isnull=True, downloaded_at__isnull=False
-        )
-        .values_list("organization_id")
-        .annotate(last=Max("downloaded_at"))
-        .order_by()
-    )
+    downloads = last_export_downloads(ids)
     absent = cleanup_candidate_counts(ids, not_signed_in_days=EDUCATOR_ABSENT_DAYS, now=clock.now)
-    # The same rule as rosters.selectors.latest_roster_school_year, for all at once.
-    latest_year = dict(
-        Organization.objects.filter(pk__in=ids)
-        .annotate(
-            roster_year=Subquery(
-                ImportRun.unscoped.filter(
-                    organization=OuterRef("pk"), status=ImportRun.Status.APPLIED
-                )
-                .exclude(school_year="")
-                .order_by("-finished_at", "-id")
-                .values("school_year")[:1]
-            )
-        )
-        .values_list("pk", "roster_year")
-    )
+    latest_year = latest_roster_school_years(ids)
     result = {}
     for org_id, draft in by_org.items():
         organization, reset_date = draft.organization, draft.planned_for
@@ -290,20 +266,8 @@ def undone_items(drafts: list[Draft], clock: Clock) -> dict[int, Undone]:
 
 
 def completed_drafts(clock: Clock) -> list[Draft]:
-    runs = list(
-        ResetRun.unscoped.filter(
-            status=Status.SUCCEEDED,
-            finished_at__gt=clock.now - EVENT_LOOKBACK,
-            finished_at__lte=clock.now,
-        ).select_related("organization", "cycle")
-    )
-    archives = {
-        (a.organization_id, a.reset_run_id): a
-        for a in YearEndArchive.unscoped.filter(
-            organization_id__in={r.organization_id for r in runs},
-            reset_run_id__in=[r.pk for r in runs],
-        )
-    }
+    runs = list(runs_succeeded_between(clock.now - EVENT_LOOKBACK, clock.now))
+    archives = kept_archives(runs)
     admins = district_admins_of(r.organization_id for r in runs)
     return [
         Draft(
@@ -315,7 +279,7 @@ def completed_drafts(clock: Clock) -> list[Draft]:
                 "run": run,
                 "cycle": run.cycle,
                 "reset_date": run.reset_date,
-                "archive": archives.get((run.organization_id, run.pk)),
+                "archive": archives.get(run.pk),
             },
         )
         for run in runs
@@ -323,11 +287,7 @@ def completed_drafts(clock: Clock) -> list[Draft]:
 
 
 def held_import_drafts(clock: Clock) -> list[Draft]:
-    holds = list(
-        HeldImport.unscoped.filter(
-            decision=HeldImport.Decision.PENDING, created_at__lte=clock.now
-        ).select_related("organization", "run")
-    )
+    holds = list(holds_pending_review(created_by=clock.now))
     admins = district_admins_of(h.organization_id for h in holds)
     return [
         Draft(
@@ -345,7 +305,6 @@ def held_import_drafts(clock: Clock) -> list[Draft]:
 
 
 def failed_run_drafts(clock: Clock, ops: list[User]) -> list[Draft]:
-    runs = ResetRun.unscoped.filter(status=Status.FAILED).select_related("organization", "cycle")
     return [
         Draft(
             organization=run.organization,
@@ -353,9 +312,9 @@ def failed_run_drafts(clock: Clock, ops: list[User]) -> list[Draft]:
             # A resumed run that fails again is a new failure: keyed by the attempt.
             subject_key=f"failed:{run.pk}:{run.attempts}",
             recipients=ops,
-            context={"run": run, "cycle": run.cycle, "step": _step_label(run.failed_step)},
+            context={"run": run, "cycle": run.cycle, "step": step_label(run.failed_step)},
         )
-        for run in runs
+        for run in failed_runs()
     ]
 
 
@@ -365,18 +324,13 @@ def not_started_drafts(clock: Clock, ops: list[User]) -> list[Draft]:
     utc_today = late_by.astimezone(UTC).date()
     candidates = [
         record
-        for record in OrganizationResetDate.unscoped.filter(
-            locked_at__isnull=True,
-            reset_date__lte=utc_today + timedelta(days=1),
-            reset_date__gte=utc_today - EVENT_LOOKBACK,
-        ).select_related("organization", "cycle")
+        for record in reset_dates_not_started(
+            first=utc_today - EVENT_LOOKBACK, last=utc_today + timedelta(days=1)
+        )
         if rules.start_of_day(record.reset_date, record.organization.time_zone) <= late_by
     ]
-    started = set(
-        ResetRun.unscoped.filter(
-            organization_id__in={r.organization_id for r in candidates},
-            cycle_id__in={r.cycle_id for r in candidates},
-        ).values_list("organization_id", "cycle_id")
+    started = resets_started(
+        {r.organization_id for r in candidates}, {r.cycle_id for r in candidates}
     )
     return [
         Draft(
@@ -399,14 +353,6 @@ def not_started_drafts(clock: Clock, ops: list[User]) -> list[Draft]:
 
 
 def syncs_paused_drafts(clock: Clock, ops: list[User]) -> list[Draft]:
-    held_by_runs = SyncState.unscoped.filter(
-        reset_paused_at__isnull=False, reset_run_id__isnull=False
-    ).values("reset_run_id")
-    runs = ResetRun.unscoped.filter(
-        pk__in=Subquery(held_by_runs),
-        status=Status.SUCCEEDED,
-        finished_at__lte=clock.now - SYNCS_PAUSED_AFTER,
-    ).select_related("organization", "cycle")
     return [
         Draft(
             organization=run.organization,
@@ -415,21 +361,12 @@ def syncs_paused_drafts(clock: Clock, ops: list[User]) -> list[Draft]:
             recipients=ops,
             context={"run": run, "cycle": run.cycle},
         )
-        for run in runs
+        for run in runs_still_pausing_syncs(finished_by=clock.now - SYNCS_PAUSED_AFTER)
     ]
 
 
-def _step_label(step: str) -> str:
-    from yearend.resets.models import Step
-
-    try:
-        return Step(step).label
-    except ValueError:
-        return step or "unknown step"
-
-
 def all_drafts(clock: Clock) -> list[Draft]:
-    ops = operations_staff()
+    ops = active_operations_staff()
     return [
         *date_change_drafts(clock),
         *reminder_drafts(clock),

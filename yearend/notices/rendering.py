@@ -63,10 +63,12 @@ def _when(context: dict[str, Any], organization: Organization) -> dict[str, Any]
             out["finished_at_text"] = local_time(run.finished_at, organization)
         if run.started_at:
             out["started_at_text"] = local_time(run.started_at, organization)
-    archive = context.get("archive")
-    if archive is not None and archive.kept:
+    archive = context.get("archive")  # a KeptArchive: only an archive still kept is given
+    if archive is not None:
         out["archive_last_day_text"] = long_day(last_local_day(archive.expires_at, organization))
-        out["archive_link"] = absolute(reverse("reports:archive-download", args=[archive.pk]))
+        out["archive_link"] = absolute(
+            reverse("reports:archive-download", args=[archive.archive_id])
+        )
     return out
 
 

@@ -36,7 +36,7 @@ from yearend.notices.models import Delivery, Notice, NoticeOptOut
 from yearend.notices.rendering import render_notice
 from yearend.notices.selectors import KINDS_BY_ROLE
 from yearend.people.models import User
-from yearend.resetdates.models import OrganizationResetDate
+from yearend.resetdates.selectors import reset_days_not_started
 
 logger = logging.getLogger(__name__)
 
@@ -155,11 +155,7 @@ def notices_cancel_replanned() -> int:
     )
     if not pending:
         return 0
-    current = set(
-        OrganizationResetDate.unscoped.filter(
-            organization_id__in={org for _, org, _ in pending}, locked_at__isnull=True
-        ).values_list("organization_id", "reset_date")
-    )
+    current = reset_days_not_started({org for _, org, _ in pending})
     stale = [pk for pk, org, day in pending if (org, day) not in current]
     if not stale:
         return 0

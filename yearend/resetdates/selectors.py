@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +15,12 @@ from yearend.errors import Forbidden, NotFound
 from yearend.organizations.models import Organization
 from yearend.people.models import User
 from yearend.resetdates import rules
-from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateChange
+from yearend.resetdates.models import (
+    OrganizationResetDate,
+    ResetCycle,
+    ResetDateChange,
+    ResetDateSource,
+)
 from yearend.scoping import can_manage_organization
 
 FEED_SALT = "yearend.resetdates.calendar-feed"
@@ -178,3 +184,39 @@ def calendar_feed_path_for(user: User, organization: Organization) -> str:
             field="user",
         )
     return calendar_feed_path(organization)
+
+
+# --- Across organizations, for the notices: each one query over all of them ------------------
+
+
+def reset_date_changes_between(after: datetime, until: datetime) -> QuerySet[ResetDateChange]:
+    """Every organization's date assignments and changes recorded after ``after`` up to
+    ``until``, oldest first. Each says whether it was the default assignment rather than
+    someone's choice (``assigned_by_default``)."""
+    return (
+        ResetDateChange.unscoped.filter(at__gt=after, at__lte=until)
+        .annotate(
+            assigned_by_default=ExpressionWrapper(
+                Q(source=ResetDateSource.DEFAULT), output_field=BooleanField()
+            )
+        )
+        .select_related("organization", "cycle", "changed_by")
+        .order_by("at", "id")
+    )
+
+
+def reset_dates_not_started(*, first: date, last: date) -> QuerySet[OrganizationResetDate]:
+    """Every organization's reset dates from ``first`` to ``last`` whose reset has not
+    started (a reset locks its date when it starts), with organization and cycle."""
+    return OrganizationResetDate.unscoped.filter(
+        locked_at__isnull=True, reset_date__gte=first, reset_date__lte=last
+    ).select_related("organization", "cycle")
+
+
+def reset_days_not_started(organization_ids: Iterable[int]) -> set[tuple[int, date]]:
+    """(organization id, reset date) of each of these organizations' resets not started."""
+    return set(
+        OrganizationResetDate.unscoped.filter(
+            organization_id__in=set(organization_ids), locked_at__isnull=True
+        ).values_list("organization_id", "reset_date")
+    )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet, Subquery
 
 from yearend.organizations.models import Organization, School
 from yearend.people.models import EDUCATOR_ROLES, Student, User
-from yearend.resets.models import ResetRun
+from yearend.resets.models import ResetRun, Status, Step
 from yearend.resets.plan import category, purge_plan, root_link
+from yearend.rosters.selectors import reset_runs_pausing_syncs
 from yearend.tenancy import models_deleted_by_reset
 
 # Django marks an account without a usable credential with this prefix.
@@ -137,3 +141,49 @@ def schools_purged(run: ResetRun) -> tuple[int, int]:
         schools = School.tenant.of(run.organization_id).count()
         return (schools if all(done for _, done in parts) else 0), schools
     return sum(done for _, done in parts), len(parts)
+
+
+# --- Across organizations, for the notices: each one query over all of them ------------------
+
+
+def runs_succeeded_between(after: datetime, until: datetime) -> QuerySet[ResetRun]:
+    """Every organization's resets that succeeded after ``after`` up to ``until``."""
+    return ResetRun.unscoped.filter(
+        status=Status.SUCCEEDED, finished_at__gt=after, finished_at__lte=until
+    ).select_related("organization", "cycle")
+
+
+def failed_runs() -> QuerySet[ResetRun]:
+    """Every organization's resets that stopped at a failed step (until resumed)."""
+    return ResetRun.unscoped.filter(status=Status.FAILED).select_related("organization", "cycle")
+
+
+def resets_started(
+    organization_ids: Iterable[int], cycle_ids: Iterable[int]
+) -> set[tuple[int, int]]:
+    """(organization id, cycle id) of each of these organizations' resets in these cycles
+    that has started: it has a run, whatever became of it."""
+    return set(
+        ResetRun.unscoped.filter(
+            organization_id__in=set(organization_ids), cycle_id__in=set(cycle_ids)
+        ).values_list("organization_id", "cycle_id")
+    )
+
+
+def runs_still_pausing_syncs(*, finished_by: datetime) -> QuerySet[ResetRun]:
+    """Resets that succeeded by then but still hold their organization's roster syncs
+    paused (resuming them is the reset's last step)."""
+    return ResetRun.unscoped.filter(
+        pk__in=Subquery(reset_runs_pausing_syncs()),
+        status=Status.SUCCEEDED,
+        finished_at__lte=finished_by,
+    ).select_related("organization", "cycle")
+
+
+def step_label(step: str) -> str:
+    """How a person reads a run's step ("Delete student data"); a step no longer known
+    reads as its name."""
+    try:
+        return Step(step).label
+    except ValueError:
+        return step or "unknown step"

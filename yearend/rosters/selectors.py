@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from yearend.organizations.models import Organization
-from yearend.rosters.models import HeldImport, ImportRun
+from yearend.rosters.models import HeldImport, ImportRun, SyncState
 
 
 def latest_roster_school_year(organization: Organization) -> str | None:
@@ -50,3 +53,36 @@ def pending_holds_of(organization: Organization) -> QuerySet[HeldImport]:
         .filter(decision=HeldImport.Decision.PENDING)
         .defer("bundle")
     )
+
+
+# --- Across organizations, for the notices: each one query over all of them ------------------
+
+
+def latest_roster_school_years(organization_ids: Iterable[int]) -> dict[int, str | None]:
+    """``latest_roster_school_year`` of each of these organizations."""
+    return dict(
+        Organization.objects.filter(pk__in=list(organization_ids))
+        .annotate(
+            roster_year=Subquery(
+                rosters_naming_a_school_year(OuterRef("pk")).values("school_year")[:1]
+            )
+        )
+        .values_list("pk", "roster_year")
+    )
+
+
+def holds_pending_review(*, created_by: datetime) -> QuerySet[HeldImport]:
+    """Every organization's held imports created by then and still waiting for a decision."""
+    return (
+        HeldImport.unscoped.filter(decision=HeldImport.Decision.PENDING, created_at__lte=created_by)
+        .select_related("organization", "run")
+        .defer("bundle")  # as in pending_holds_of: an old hold keeps its whole .zip there
+    )
+
+
+def reset_runs_pausing_syncs() -> QuerySet:
+    """The ids of the reset runs that still hold an organization's roster syncs paused, as
+    ``reset_run_id`` values for a query of the reset runs to filter on."""
+    return SyncState.unscoped.filter(
+        reset_paused_at__isnull=False, reset_run_id__isnull=False
+    ).values("reset_run_id")
