@@ -22,12 +22,12 @@ from django.db.models import Max, OuterRef, Subquery
 
 from yearend.notices.kinds import PRINT_REPORTS_DAYS, REMINDER_DAYS, NoticeKind
 from yearend.organizations.models import Organization
-from yearend.people.cleanup import cleanup_candidate_counts
 from yearend.people.models import Role, User
 from yearend.reports.models import ExportJob, YearEndArchive
 from yearend.resetdates import rules
 from yearend.resetdates.models import OrganizationResetDate, ResetDateChange, ResetDateSource
 from yearend.resets.models import ResetRun, Status
+from yearend.rosters.educator_cleanup import cleanup_candidate_counts
 from yearend.rosters.models import HeldImport, ImportRun, SyncState
 from yearend.rosters.selectors import normalize_school_year
 
