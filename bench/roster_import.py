@@ -13,9 +13,9 @@ from yearend.classes.models import Enrollment, SchoolClass
 from yearend.organizations.models import School
 from yearend.organizations.services import organization_create
 from yearend.people.models import Student
-from yearend.rosters.make_oneroster import make_oneroster
 from yearend.rosters.models import ImportRun
 from yearend.rosters.services import roster_import
+from yearend.testing.make_oneroster import make_oneroster
 
 # students, teachers, classes, naive sample rows
 SIZES = {"small": (20_000, 1_000, 1_000, 2_000), "full": (100_000, 5_000, 5_000, 10_000)}

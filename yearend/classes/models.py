@@ -71,7 +71,7 @@ class Enrollment(TenantModel):
       then proves in one set-based query that every enrollment of the organization points
       at a class and a student *of that organization* (stricter than the three constraints
       were: they never checked that the tenants match), and rolls back otherwise
-      (``yearend.rosters.integrity``);
+      (``yearend.rosters.importer.integrity``);
     - deletes go through the ORM's cascade (``on_delete`` below is enforced by Django) or
       the reset purge, which deletes enrollments before classes and students;
     - the references stay indexed, so those deletes and lookups remain indexed.

@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from yearend.notices.kinds import PRINT_REPORTS_DAYS, REMINDER_DAYS, NoticeKind
-from yearend.people.cleanup import cleanup_candidate_counts
 from yearend.people.models import Role
 from yearend.people.selectors import active_operations_staff, active_people_by_organization
 from yearend.resetdates import rules
@@ -33,6 +32,7 @@ from yearend.resets.selectors import (
     runs_succeeded_between,
     step_label,
 )
+from yearend.rosters.educator_cleanup import cleanup_candidate_counts
 from yearend.rosters.selectors import (
     holds_pending_review,
     latest_roster_school_years,

@@ -50,7 +50,7 @@ class User(AbstractUser):
         blank=True,
     )
     sis_sourced_id = models.CharField(max_length=255, blank=True, default="")
-    # Set when an administrator removes the educator (people.cleanup): the account is
+    # Set when an administrator removes the educator (rosters.educator_cleanup): the account is
     # deactivated, not deleted, so history that names it stays readable.
     removed_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,4 +1,4 @@
-"""Educator clean-up: filter candidates, select several, confirm, remove (people.cleanup)."""
+"""Educator clean-up: filter candidates, select several, confirm, remove (educator_cleanup)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yearend.audit.models import Via
 from yearend.errors import ServiceError
-from yearend.people.cleanup import cleanup_candidates, educators_remove, latest_applied_roster_run
 from yearend.people.models import EDUCATOR_ROLES, User
 from yearend.portal.access import managed_organization
+from yearend.rosters.educator_cleanup import (
+    cleanup_candidates,
+    educators_remove,
+    latest_applied_roster_run,
+)
 
 DEFAULT_DAYS = 180
 

@@ -172,9 +172,9 @@ def _manager_facts_query():
     organization's row through OuterRef): building a query of a dozen subqueries costs
     the ORM several times the CPU PostgreSQL spends running it. A request clones it with
     its organization's pk; nothing in it depends on the time or the user."""
-    from yearend.people.cleanup import educators_missing_from_roster
     from yearend.reports.models import ExportJob
     from yearend.resets.models import ResetRun
+    from yearend.rosters.educator_cleanup import educators_missing_from_roster
     from yearend.rosters.selectors import rosters_naming_a_school_year
 
     organization = OuterRef("pk")

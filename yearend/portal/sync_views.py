@@ -14,9 +14,9 @@ from yearend.audit.models import Via
 from yearend.errors import ServiceError
 from yearend.portal.access import managed_organization
 from yearend.rosters.models import HeldImport, SyncSource
-from yearend.rosters.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 from yearend.rosters.selectors import import_runs_of, latest_roster_school_year, pending_holds_of
 from yearend.rosters.services import held_import_approve, held_import_discard
+from yearend.rosters.syncs.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 from yearend.scoping import NotVisible
 
 

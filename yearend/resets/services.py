@@ -32,8 +32,8 @@ from yearend.resets.hooks import certificate_sections, snapshot_hooks
 from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Step
 from yearend.resets.plan import category, execute_guarded, purge_plan
 from yearend.resets.selectors import _old_rows, delete_counts, reset_preview, retain_counts
-from yearend.rosters.pausing import sync_pause_for_reset, sync_resume_after_reset
 from yearend.rosters.services import held_imports_discard_for_reset
+from yearend.rosters.syncs.pausing import sync_pause_for_reset, sync_resume_after_reset
 from yearend.tenancy import models_deleted_by_reset
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from yearend.periodic import periodic
-from yearend.rosters.sync import sync_sources_check_all
+from yearend.rosters.services import sync_sources_check_all
 
 
 @periodic("rosters.check_sync_sources", every=timedelta(minutes=5))

@@ -1,4 +1,5 @@
-"""Roster imports: validate, compare, hold or apply, and record the run.
+"""Roster imports' entry points: importing a bundle, deciding on a held import, and the
+automated syncs that import each drop folder's new bundle.
 
 Every import runs between ``import_claim`` and ``import_release``, so a reset's pause
 waits for it and no import starts while a reset runs. The run record is written
@@ -12,34 +13,28 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
-from yearend.bulk import large_write_cache
 from yearend.errors import Conflict, ServiceError
 from yearend.organizations.models import Organization
-from yearend.rosters.apply import plan_apply
-from yearend.rosters.fingerprint import is_full_snapshot, roster_fingerprint
-from yearend.rosters.held_bundles import (
-    held_bundle_delete,
-    held_bundle_opened,
-    held_bundle_store,
-    held_bundle_zipped,
-)
-from yearend.rosters.models import HeldImport, ImportRun
+from yearend.rosters.importer.run import run_finish, run_steps
+from yearend.rosters.models import HeldImport, ImportRun, SyncSource
 from yearend.rosters.oneroster.bundle import Bundle, bundle_read
-from yearend.rosters.oneroster.validate import roster_validate
-from yearend.rosters.pausing import ImportStillRunning, SyncPaused, import_claim, import_release
-from yearend.rosters.plan import known_for, plan_build
-from yearend.rosters.preview import import_preview
-from yearend.rosters.safety import hold_reasons
-from yearend.rosters.staging import staging
+from yearend.rosters.syncs.held_bundles import held_bundle_delete, held_bundle_opened
+from yearend.rosters.syncs.pausing import (
+    ImportStillRunning,
+    SyncPaused,
+    import_claim,
+    import_release,
+    sync_pause_reason,
+)
+from yearend.rosters.syncs.sources import newest_bundle, sync_source_is_due
 
 logger = logging.getLogger(__name__)
-MAX_RECORDED = 1000  # errors and notices kept on a run; the count says how many more
 
 
 class ImportRefused(ServiceError):
@@ -85,168 +80,16 @@ def roster_import(
                 token = import_claim(organization)
             except (SyncPaused, ImportStillRunning) as error:
                 status = Status.SKIPPED if source == ImportRun.Source.SYNC else Status.REFUSED
-                return _finish(run, status, message=error.message)
-        _run(run, organization, path, bundle, dry_run, force, acting_user, progress)
+                return run_finish(run, status, message=error.message)
+        run_steps(run, organization, path, bundle, dry_run, force, acting_user, progress)
         return run
     except Exception as error:
         logger.exception("roster import %s failed", run.pk)
-        _finish(run, Status.REFUSED, message=f"The import failed unexpectedly: {error}")
+        run_finish(run, Status.REFUSED, message=f"The import failed unexpectedly: {error}")
         raise
     finally:
         if token:
             import_release(organization, token)
-
-
-def _run(run, organization, path, bundle, dry_run, force, acting_user, progress) -> None:
-    step = progress or (lambda stage: None)
-    step("reading")
-    try:
-        if bundle is None:
-            bundle = bundle_read(path)
-    except ServiceError as error:
-        _finish(run, Status.REFUSED, errors=[error.message], message="The bundle cannot be read.")
-        return
-    run.digest = bundle.digest
-    if not (dry_run or force) and _unchanged_since_last_import(run, organization, acting_user):
-        return
-    step("validating")
-    # Students and enrollments go to staging tables of this connection, for the
-    # database to check, compare and apply: memory stays one chunk of rows.
-    with staging():
-        _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, step)
-
-
-def _validate_and_apply(run, organization, bundle, dry_run, force, acting_user, step) -> None:
-    roster = roster_validate(bundle, known_for(organization))
-    run.school_year = roster.school_year or ""
-    run.notices = roster.notices
-    if roster.errors:
-        _finish(run, Status.REFUSED, errors=roster.errors, message=_refused(roster.error_count))
-        return
-    step("comparing")
-    organization.refresh_from_db(fields=["student_epoch"])
-    plan = plan_build(organization, roster)
-    run.counts = plan.counts()
-    run.student_epoch = plan.epoch
-    if plan.errors:
-        _finish(run, Status.REFUSED, errors=plan.errors, message=_refused(len(plan.errors)))
-        return
-    reasons = [] if force else hold_reasons(organization, roster, plan)
-    if reasons:
-        if not dry_run:
-            preview = import_preview(organization, roster, plan)
-            with held_bundle_zipped(bundle) as zipped, transaction.atomic():
-                held = HeldImport.unscoped.create(
-                    organization=organization,
-                    run=run,
-                    reasons=reasons,
-                    preview=preview,
-                    digest=bundle.digest,
-                )
-                held_bundle_store(held, zipped)
-        _finish(run, Status.HELD, message="Held for review: " + "; ".join(reasons))
-        return
-    if dry_run:
-        _finish(run, Status.WOULD_APPLY, message="Dry run: nothing was written.")
-        return
-    try:
-        with large_write_cache(), transaction.atomic():
-            plan_apply(organization, roster, plan, progress=step)
-            if is_full_snapshot(roster) and roster.users_rows:
-                # What this import left, for a re-import of the same bundle to compare with.
-                run.fingerprint = roster_fingerprint(organization, plan.epoch)
-            _audit_import(run, organization, acting_user)
-    except IntegrityError as error:
-        message = (
-            "The roster conflicts with accounts already stored (for example two accounts "
-            f"would share a username); nothing was changed. ({str(error).splitlines()[0]})"
-        )
-        _finish(run, Status.REFUSED, errors=[message], message=message)
-        return
-    _finish(run, Status.APPLIED, message="Applied." if not plan.is_empty else "Nothing changed.")
-
-
-def _unchanged_since_last_import(run: ImportRun, organization: Organization, acting_user) -> bool:
-    """Finish ``run`` as "nothing changed" when its bundle is the one the organization's
-    last applied import read and the database still holds exactly what that import left.
-
-    The last import's decisions then hold as they were: it found no errors, and a plan
-    with nothing to change raises no hold (its users.csv had rows; its school year was
-    compared with a run of the current epoch, which the fingerprint covers).
-    """
-    last = (
-        ImportRun.tenant.of(organization)
-        .filter(status=Status.APPLIED)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
-    if last is None or not last.fingerprint or last.digest != run.digest:
-        return False
-    organization.refresh_from_db(fields=["student_epoch"])
-    if last.student_epoch != organization.student_epoch:
-        return False
-    fingerprint = roster_fingerprint(organization, organization.student_epoch)
-    if fingerprint != last.fingerprint:
-        return False
-    run.fingerprint = fingerprint
-    run.school_year = last.school_year
-    run.student_epoch = last.student_epoch
-    run.notices = list(last.notices)
-    run.counts = _counts_after(last.counts)
-    _audit_import(run, organization, acting_user)
-    _finish(
-        run,
-        Status.APPLIED,
-        message=f"Nothing changed: the same bundle as import {last.pk}, and the roster in "
-        "the database is as it left it.",
-    )
-    return True
-
-
-def _counts_after(counts: dict) -> dict:
-    """The counts a full comparison would find after the import that recorded ``counts``."""
-    after = {}
-    for kind, c in counts.items():
-        existing = c.get("existing", 0) + c.get("added", 0)
-        existing += c.get("changed", 0) if kind == "schools" else -c.get("removed", 0)
-        after[kind] = {"existing": existing, "added": 0, "changed": 0, "removed": 0}
-    return after
-
-
-def _refused(count: int) -> str:
-    return f"Refused: {count:,} error(s); nothing was changed."
-
-
-def _audit_import(run: ImportRun, organization: Organization, acting_user) -> None:
-    """The audit row of an applied import, whether it changed rows or found nothing to."""
-    audit_record(
-        action=AuditAction.ROSTER_IMPORT,
-        actor=acting_user,
-        organization=organization,
-        via=Via.SYSTEM if run.source == ImportRun.Source.SYNC else Via.COMMAND,
-        details={"run": run.pk, "counts": run.counts, "school_year": run.school_year},
-    )
-
-
-def _finish(run: ImportRun, status: str, *, errors=None, message: str = "") -> ImportRun:
-    run.status = status
-    run.finished_at = timezone.now()
-    if errors is not None:
-        run.errors = _capped(errors)
-    run.notices = _capped(run.notices)
-    run.message = message
-    try:
-        run.save()
-    except DatabaseError:
-        # The import's own transaction failed on PostgreSQL; record the run afresh.
-        logger.exception("could not record roster import run %s", run.pk)
-    return run
-
-
-def _capped(lines: list[str]) -> list[str]:
-    if len(lines) <= MAX_RECORDED:
-        return list(lines)
-    return [*lines[:MAX_RECORDED], f"... and {len(lines) - MAX_RECORDED:,} more"]
 
 
 def held_import_approve(*, held: HeldImport, acting_user, via: str = Via.PORTAL) -> ImportRun:
@@ -336,3 +179,56 @@ def _decided(held: HeldImport, decision: str, by: str) -> bool:
 
 def _by(acting_user) -> str:
     return getattr(acting_user, "username", "system")
+
+
+def sync_source_check(source: SyncSource) -> ImportRun | None:
+    """Import the newest bundle of the source's drop folder if it is new; returns the run,
+    or None. The bundle's digest is remembered, so a bundle is imported once; one that
+    arrives while syncs are paused is recorded as skipped, and imported after the pause is
+    lifted."""
+    organization: Organization = source.organization
+    now = timezone.now()
+    SyncSource.tenant.of(organization).filter(pk=source.pk).update(last_checked_at=now)
+    path = newest_bundle(Path(source.folder))
+    if path is None:
+        return None
+    try:
+        bundle = bundle_read(path)
+    except ServiceError:
+        bundle = None
+    digest = bundle.digest if bundle is not None else f"unreadable:{path.name}"
+    if digest == source.last_digest:
+        return None
+    reason = sync_pause_reason(organization)
+    if reason is not None:
+        already = (
+            ImportRun.tenant.of(organization)
+            .filter(status=ImportRun.Status.SKIPPED, digest=digest)
+            .exists()
+        )
+        if already:
+            return None
+    run = roster_import(
+        organization=organization, path=path, bundle=bundle, source=ImportRun.Source.SYNC
+    )
+    if run.status == ImportRun.Status.SKIPPED:
+        ImportRun.tenant.of(organization).filter(pk=run.pk).update(digest=digest)
+    else:
+        SyncSource.tenant.of(organization).filter(pk=source.pk).update(last_digest=digest)
+    return run
+
+
+def sync_sources_check_all() -> int:
+    """Check every enabled sync source that is due; one failing organization does not stop
+    the rest. Returns how many were checked."""
+    checked = 0
+    now = timezone.now()
+    for source in SyncSource.unscoped.filter(enabled=True).select_related("organization"):
+        if not sync_source_is_due(source, now):
+            continue  # its schedule says later
+        try:
+            sync_source_check(source)
+        except Exception:
+            logger.exception("roster sync of %s failed", source.organization.site_code)
+        checked += 1
+    return checked

@@ -10,7 +10,11 @@ from ninja import Field, Query, Router, Schema
 from yearend.api.access import MAX_ID, SiteCode, caller, managed_organization
 from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
-from yearend.people.cleanup import MAX_REMOVALS_PER_REQUEST, cleanup_candidates, educators_remove
+from yearend.rosters.educator_cleanup import (
+    MAX_REMOVALS_PER_REQUEST,
+    cleanup_candidates,
+    educators_remove,
+)
 
 router = Router(tags=["educators"])
 

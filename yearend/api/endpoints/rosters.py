@@ -17,9 +17,9 @@ from yearend.audit.services import audit_record
 from yearend.errors import InvalidInput, NotFound
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.oneroster.bundle import bundle_from_upload
-from yearend.rosters.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 from yearend.rosters.selectors import import_runs_of, latest_roster_school_year, pending_holds_of
 from yearend.rosters.services import held_import_approve, held_import_discard, roster_import
+from yearend.rosters.syncs.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 
 router = Router(tags=["roster syncs"])
 

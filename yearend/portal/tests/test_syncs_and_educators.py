@@ -6,8 +6,8 @@ from django.urls import reverse
 from yearend.audit.models import AuditEvent
 from yearend.people.models import Role, Student, User
 from yearend.rosters.models import HeldImport
-from yearend.rosters.pausing import sync_state_for
 from yearend.rosters.services import roster_import
+from yearend.rosters.syncs.pausing import sync_state_for
 from yearend.rosters.tests.bundles import roster_files, write_bundle
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]

@@ -22,9 +22,9 @@ from yearend.resets.tests.helpers import (
     shared_content,
     start_reset,
 )
-from yearend.rosters.held_bundles import held_bundle_store
 from yearend.rosters.models import HeldBundlePart, HeldImport, ImportRun, SyncState
-from yearend.rosters.pausing import sync_pause_manual, sync_pause_reason
+from yearend.rosters.syncs.held_bundles import held_bundle_store
+from yearend.rosters.syncs.pausing import sync_pause_manual, sync_pause_reason
 from yearend.tenancy import models_deleted_by_reset
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]

@@ -4,8 +4,7 @@ import pytest
 
 from yearend.periodic import _REGISTRY
 from yearend.rosters.models import ImportRun, SyncSource
-from yearend.rosters.services import roster_import
-from yearend.rosters.sync import sync_sources_check_all
+from yearend.rosters.services import roster_import, sync_sources_check_all
 from yearend.rosters.tests.bundles import roster_files, write_bundle
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]

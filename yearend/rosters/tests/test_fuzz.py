@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.people.models import Student, User
-from yearend.rosters.integrity import enrollments_orphaned
+from yearend.rosters.importer.integrity import enrollments_orphaned
 from yearend.rosters.models import ImportRun
 from yearend.rosters.services import roster_import
 from yearend.rosters.tests.bundles import roster_files, write_bundle

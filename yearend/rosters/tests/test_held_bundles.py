@@ -8,11 +8,11 @@ from django.db import OperationalError
 
 from yearend.errors import Conflict
 from yearend.people.models import Student
-from yearend.rosters import held_bundles
-from yearend.rosters.held_bundles import held_bundle_opened
 from yearend.rosters.models import HeldBundlePart, HeldImport, ImportRun
 from yearend.rosters.oneroster.bundle import bundle_read
 from yearend.rosters.services import held_import_approve, held_import_discard, roster_import
+from yearend.rosters.syncs import held_bundles
+from yearend.rosters.syncs.held_bundles import held_bundle_opened
 from yearend.rosters.tests.bundles import roster_files, write_bundle
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]

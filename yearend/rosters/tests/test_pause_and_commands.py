@@ -8,13 +8,12 @@ from django.core.management import CommandError, call_command
 
 from yearend.people.models import Student
 from yearend.rosters.models import ImportRun, SyncSource
-from yearend.rosters.pausing import (
+from yearend.rosters.services import roster_import, sync_source_check
+from yearend.rosters.syncs.pausing import (
     sync_pause_for_reset,
     sync_pause_manual,
     sync_resume_after_reset,
 )
-from yearend.rosters.services import roster_import
-from yearend.rosters.sync import sync_source_check
 from yearend.rosters.tests.bundles import roster_files, write_bundle
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]

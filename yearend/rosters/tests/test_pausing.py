@@ -3,7 +3,7 @@
 import pytest
 
 from yearend.errors import Conflict
-from yearend.rosters.pausing import (
+from yearend.rosters.syncs.pausing import (
     ImportStillRunning,
     SyncPaused,
     import_claim,

@@ -5,7 +5,7 @@ import pytest
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import School
 from yearend.people.models import SchoolMembership, Student, User
-from yearend.rosters.integrity import enrollments_orphaned
+from yearend.rosters.importer.integrity import enrollments_orphaned
 from yearend.rosters.models import ImportRun
 from yearend.rosters.services import roster_import
 from yearend.rosters.tests.bundles import roster_files, write_bundle

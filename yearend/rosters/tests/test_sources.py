@@ -9,8 +9,8 @@ from django.utils import timezone
 from yearend.audit.models import AuditEvent
 from yearend.errors import Conflict, InvalidInput
 from yearend.rosters.models import ImportRun, SyncSource
-from yearend.rosters.sources import schedule_minutes, sync_source_create, sync_source_is_due
-from yearend.rosters.sync import sync_sources_check_all
+from yearend.rosters.services import sync_sources_check_all
+from yearend.rosters.syncs.sources import schedule_minutes, sync_source_create, sync_source_is_due
 from yearend.rosters.tests.bundles import roster_files, write_bundle
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]

@@ -162,7 +162,7 @@ def test_a_username_used_twice_is_refused(org, tmp_path):
 
 
 def test_errors_a_statement_finds_past_the_list_are_counted(org, tmp_path, monkeypatch):
-    monkeypatch.setattr("yearend.rosters.staging.ERRORS_LISTED", 2)
+    monkeypatch.setattr("yearend.rosters.staging.statements.ERRORS_LISTED", 2)
     files = roster_files(students=6)
     for n in range(2, 6):  # four enrollments of students users.csv does not list
         edit(files, "enrollments", 1 + 2 + n, f",s-{n},", f",s-9{n},")

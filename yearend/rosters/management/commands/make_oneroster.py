@@ -1,6 +1,6 @@
 from yearend.commands import ServiceCommand
 from yearend.errors import InvalidInput
-from yearend.rosters.make_oneroster import make_oneroster
+from yearend.testing.make_oneroster import make_oneroster
 
 
 class Command(ServiceCommand):

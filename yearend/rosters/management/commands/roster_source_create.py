@@ -2,7 +2,7 @@ import json
 
 from yearend.commands import ServiceCommand
 from yearend.organizations.selectors import organization_by_site_code
-from yearend.rosters.sources import TICK_MINUTES, schedule_minutes, sync_source_create
+from yearend.rosters.syncs.sources import TICK_MINUTES, schedule_minutes, sync_source_create
 
 
 class Command(ServiceCommand):

@@ -1,6 +1,6 @@
 from yearend.commands import ServiceCommand
 from yearend.organizations.selectors import organization_by_site_code
-from yearend.rosters.sources import sync_source_delete
+from yearend.rosters.syncs.sources import sync_source_delete
 
 
 class Command(ServiceCommand):

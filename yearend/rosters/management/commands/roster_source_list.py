@@ -2,7 +2,7 @@ import json
 
 from yearend.commands import ServiceCommand
 from yearend.rosters.management.commands.roster_source_create import _as_dict
-from yearend.rosters.sources import sync_sources
+from yearend.rosters.syncs.sources import sync_sources
 
 
 class Command(ServiceCommand):

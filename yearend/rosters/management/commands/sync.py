@@ -3,8 +3,8 @@ import json
 from yearend.commands import ServiceCommand
 from yearend.errors import NotFound
 from yearend.organizations.selectors import organization_by_site_code
-from yearend.rosters.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 from yearend.rosters.selectors import import_runs_of, pending_holds_of
+from yearend.rosters.syncs.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 
 
 class Command(ServiceCommand):

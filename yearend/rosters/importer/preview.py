@@ -5,10 +5,10 @@ plan counted and the apply would write with, limited to a sample)."""
 from __future__ import annotations
 
 from yearend.organizations.models import Organization
-from yearend.rosters.class_sets import ClassSets
-from yearend.rosters.educator_sets import EducatorSets
-from yearend.rosters.plan import StudentSets
-from yearend.rosters.staging import fetch_all
+from yearend.rosters.importer.class_sets import ClassSets
+from yearend.rosters.importer.educator_sets import EducatorSets
+from yearend.rosters.importer.student_sets import StudentSets
+from yearend.rosters.staging.statements import fetch_all
 
 SAMPLE = 20
 

@@ -18,15 +18,23 @@ from django.utils import timezone
 from yearend.classes.models import Enrollment, SchoolClass, TeacherAssignment
 from yearend.organizations.models import Organization, School
 from yearend.people.models import SchoolMembership, Student, User
-from yearend.rosters import staging
-from yearend.rosters.class_sets import STAGED as CLASS_STAGED
-from yearend.rosters.class_sets import AssignmentSets, ClassSets
-from yearend.rosters.educator_sets import STAGED as EDUCATOR_STAGED
-from yearend.rosters.educator_sets import VALUES, EducatorSets, MembershipSets, same_values
-from yearend.rosters.integrity import enrollments_check, enrollments_lock_parents
-from yearend.rosters.oneroster.validate import Roster
-from yearend.rosters.plan import EnrollmentSets, Plan, StudentSets, _q
-from yearend.rosters.staging import CLASSES, STUDENT, USERS
+from yearend.rosters.importer.class_sets import STAGED as CLASS_STAGED
+from yearend.rosters.importer.class_sets import AssignmentSets, ClassSets
+from yearend.rosters.importer.educator_sets import STAGED as EDUCATOR_STAGED
+from yearend.rosters.importer.educator_sets import (
+    VALUES,
+    EducatorSets,
+    MembershipSets,
+    same_values,
+)
+from yearend.rosters.importer.enrollment_sets import EnrollmentSets
+from yearend.rosters.importer.integrity import enrollments_check, enrollments_lock_parents
+from yearend.rosters.importer.plan import Plan
+from yearend.rosters.importer.student_sets import StudentSets
+from yearend.rosters.oneroster.roster import Roster
+from yearend.rosters.oneroster.rows import STUDENT
+from yearend.rosters.staging.statements import execute, ids_in_chunks
+from yearend.rosters.staging.tables import CLASSES, REMOVED, USERS, table_of
 
 BATCH = 900
 UNUSABLE_PASSWORD = "!"  # noqa: S105 - Django reads any hash starting with "!" as "no password"
@@ -64,7 +72,7 @@ def plan_apply(
 
 def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
     sets = EducatorSets(organization.pk, roster.modes.get("users"))
-    user, org = _q(User), organization.pk
+    user, org = table_of(User), organization.pk
     if plan.educators.removed:
         # Educators are retained across resets and referenced by history: deactivated,
         # never deleted; their schools and classes go.
@@ -72,7 +80,7 @@ def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
         _delete_named(SchoolMembership, "user_id", org, ("p", removed))
         _delete_named(TeacherAssignment, "teacher_id", org, ("p", removed))
         sql, params = removed
-        staging.execute(
+        execute(
             f"UPDATE {user} SET is_active = %s WHERE organization_id = %s "
             f"AND id IN (SELECT p.id {sql})",
             [False, org, *params],
@@ -81,7 +89,7 @@ def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
         # A returning educator (the SIS lists them again) is active again and no longer
         # removed.
         values = ", ".join(f"{c} = u.{c}" for c in VALUES)
-        staging.execute(
+        execute(
             f"UPDATE {user} SET {values}, is_active = %s, removed_at = NULL FROM {USERS} u "
             f"WHERE {user}.organization_id = %s AND {user}.sis_sourced_id = u.sid "
             f"AND NOT ({user}.sis_sourced_id = '') AND {EDUCATOR_STAGED} "
@@ -92,7 +100,7 @@ def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
         added, params = sets.added()
         joined = connection.ops.adapt_datetimefield_value(timezone.now())
         # Every column NOT NULL written: Django's defaults are not the database's.
-        inserted = staging.execute(
+        inserted = execute(
             f"INSERT INTO {user} (password, is_superuser, is_staff, is_active, date_joined, "
             "username, first_name, last_name, email, role, organization_id, sis_sourced_id) "
             "SELECT %s, %s, %s, %s, %s, u.username, u.first_name, u.last_name, u.email, "
@@ -104,18 +112,18 @@ def _educators(organization: Organization, roster: Roster, plan: Plan) -> None:
 
 def _memberships(organization: Organization, plan: Plan) -> None:
     sets = MembershipSets(organization.pk)
-    membership, org = _q(SchoolMembership), organization.pk
+    membership, org = table_of(SchoolMembership), organization.pk
     if plan.memberships.removed:
         _delete_named(SchoolMembership, "id", org, ("m", sets.removed()))
     if plan.memberships.added:
         # The wanted pairs joined to the rows they name; the schools and educators are all
         # stored by now.
-        inserted = staging.execute(
+        inserted = execute(
             f"INSERT INTO {membership} (organization_id, user_id, school_id) "
             f"SELECT %s, p.id, sc.id FROM {sets.wanted} "
-            f"JOIN {_q(User)} p ON p.organization_id = %s AND p.sis_sourced_id = w.user_sid "
+            f"JOIN {table_of(User)} p ON p.organization_id = %s AND p.sis_sourced_id = w.user_sid "
             "AND NOT (p.sis_sourced_id = '') "
-            f"JOIN {_q(School)} sc ON sc.organization_id = %s "
+            f"JOIN {table_of(School)} sc ON sc.organization_id = %s "
             "AND sc.sis_sourced_id = w.school_sid AND NOT (sc.sis_sourced_id = '') "
             f"WHERE NOT EXISTS (SELECT 1 FROM {membership} m WHERE m.organization_id = %s "
             "AND m.user_id = p.id AND m.school_id = sc.id) ORDER BY p.id, sc.id",
@@ -126,7 +134,7 @@ def _memberships(organization: Organization, plan: Plan) -> None:
 
 def _classes(organization: Organization, roster: Roster, plan: Plan) -> None:
     sets = ClassSets(organization.pk, plan.epoch, roster.modes.get("classes"))
-    klass, school, org = _q(SchoolClass), _q(School), organization.pk
+    klass, school, org = table_of(SchoolClass), table_of(School), organization.pk
     if plan.classes.removed:
         # Their links first: enrollments and teacher assignments, then the classes.
         for model in (Enrollment, TeacherAssignment, SchoolClass):
@@ -134,7 +142,7 @@ def _classes(organization: Organization, roster: Roster, plan: Plan) -> None:
             _delete_named(model, column, org, ("c", sets.removed()))
     if plan.classes.added:
         stored, params = sets.stored("c")
-        inserted = staging.execute(
+        inserted = execute(
             f"INSERT INTO {klass} (organization_id, school_id, epoch, name, grade, "
             "sis_sourced_id, created_at) SELECT %s, sch.id, %s, k.title, k.grade, k.sid, "
             f"CURRENT_TIMESTAMP FROM {CLASSES} k JOIN {school} sch ON sch.organization_id = %s "
@@ -146,7 +154,7 @@ def _classes(organization: Organization, roster: Roster, plan: Plan) -> None:
         _as_planned("class", inserted, plan.classes.added)
     if plan.classes.changed:
         stored, params = sets.stored(klass)
-        staging.execute(
+        execute(
             f"UPDATE {klass} SET name = k.title, school_id = sch.id, grade = k.grade "
             f"FROM {CLASSES} k JOIN {school} sch ON sch.organization_id = %s "
             "AND sch.sis_sourced_id = k.school_sid AND NOT (sch.sis_sourced_id = '') "
@@ -159,16 +167,16 @@ def _classes(organization: Organization, roster: Roster, plan: Plan) -> None:
 
 def _assignments(organization: Organization, roster: Roster, plan: Plan) -> None:
     sets = AssignmentSets(organization.pk, plan.epoch, roster.modes.get("enrollments"))
-    assignment, org = _q(TeacherAssignment), organization.pk
+    assignment, org = table_of(TeacherAssignment), organization.pk
     if plan.assignments.removed:
         _delete_named(TeacherAssignment, "id", org, ("a", sets.removed()))
     if plan.assignments.added:
-        inserted = staging.execute(
+        inserted = execute(
             f"INSERT INTO {assignment} (organization_id, school_class_id, teacher_id) "
             f"SELECT %s, c.id, p.id FROM {sets.wanted} "
-            f"JOIN {_q(SchoolClass)} c ON c.organization_id = %s AND c.epoch = %s "
+            f"JOIN {table_of(SchoolClass)} c ON c.organization_id = %s AND c.epoch = %s "
             "AND c.sis_sourced_id = t.class_sid AND NOT (c.sis_sourced_id = '') "
-            f"JOIN {_q(User)} p ON p.organization_id = %s AND p.sis_sourced_id = t.user_sid "
+            f"JOIN {table_of(User)} p ON p.organization_id = %s AND p.sis_sourced_id = t.user_sid "
             "AND NOT (p.sis_sourced_id = '') "
             f"WHERE NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.organization_id = %s "
             "AND a.school_class_id = c.id AND a.teacher_id = p.id) ORDER BY c.id, p.id",
@@ -182,16 +190,16 @@ def _students(organization: Organization, roster: Roster, plan: Plan) -> None:
     if plan.students.removed:
         removed, params = sets.removed()
         # Found once by one statement, then deleted in batches that walk this list.
-        staging.execute(f"INSERT INTO {staging.REMOVED} (id) SELECT s.id {removed}", params)
-        for chunk in staging.ids_in_chunks(BATCH):
+        execute(f"INSERT INTO {REMOVED} (id) SELECT s.id {removed}", params)
+        for chunk in ids_in_chunks(BATCH):
             _delete_where(Enrollment, "student_id", chunk)
             # The ORM's cascade reaches the student's product data in the learning app.
             Student.tenant.of(organization).filter(id__in=chunk).delete()
     if plan.students.added:
         stored, params = sets.stored
-        student, school = _q(Student), _q(School)
+        student, school = table_of(Student), table_of(School)
         # In file order, so ids follow it; the schools are all stored by now.
-        inserted = staging.execute(
+        inserted = execute(
             f"INSERT INTO {student} (organization_id, school_id, epoch, username, "
             "first_name, last_name, grade, password, sis_sourced_id, created_at) "
             "SELECT %s, sch.id, %s, u.username, u.first_name, u.last_name, u.grade, %s, u.sid, "
@@ -203,8 +211,8 @@ def _students(organization: Organization, roster: Roster, plan: Plan) -> None:
         )
         _as_planned("student", inserted, plan.students.added)
     if plan.students.changed:
-        student, school = _q(Student), _q(School)
-        staging.execute(
+        student, school = table_of(Student), table_of(School)
+        execute(
             f"UPDATE {student} SET username = u.username, first_name = u.first_name, "
             "last_name = u.last_name, grade = u.grade, school_id = sch.id "
             f"FROM {USERS} u JOIN {school} sch ON sch.organization_id = %s "
@@ -220,10 +228,10 @@ def _students(organization: Organization, roster: Roster, plan: Plan) -> None:
 
 def _enrollments(organization: Organization, roster: Roster, plan: Plan) -> None:
     sets = EnrollmentSets(organization.pk, plan.epoch, roster.modes.get("enrollments"))
-    enrollment = _q(Enrollment)
+    enrollment = table_of(Enrollment)
     if plan.enrollments.removed:
         removed, params = sets.removed()
-        staging.execute(
+        execute(
             f"DELETE FROM {enrollment} WHERE id IN (SELECT e.id {removed})",
             params,
         )
@@ -232,7 +240,7 @@ def _enrollments(organization: Organization, roster: Roster, plan: Plan) -> None
         resolved, params = sets.resolved()
         # Classes and students are all stored by now. In the unique index's order (student,
         # then class): each insert then lands at the end of the indexes (see Enrollment).
-        inserted = staging.execute(
+        inserted = execute(
             f"INSERT INTO {enrollment} (organization_id, school_class_id, student_id) "
             f"SELECT DISTINCT %s, c.id, s.id {resolved} AND c.id IS NOT NULL "
             f"AND s.id IS NOT NULL AND {sets.not_stored()} ORDER BY s.id, c.id",
@@ -246,8 +254,8 @@ def _delete_named(model, column: str, org: int, named: tuple[str, tuple[str, lis
     """Delete the organization's rows of ``model`` whose ``column`` is the id of a row a
     set names: ``named`` is (the alias whose id it selects, the set's FROM/WHERE)."""
     alias, (sql, params) = named
-    staging.execute(
-        f"DELETE FROM {_q(model)} WHERE organization_id = %s "
+    execute(
+        f"DELETE FROM {table_of(model)} WHERE organization_id = %s "
         f"AND {column} IN (SELECT {alias}.id {sql})",
         [org, *params],
     )

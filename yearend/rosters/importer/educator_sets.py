@@ -1,6 +1,6 @@
 """The organization's educators and their schools against the staged ones, as statements.
 
-Like ``StudentSets`` (``yearend.rosters.plan``): each method returns the FROM/WHERE of a
+Like ``StudentSets`` (``student_sets.py``): each method returns the FROM/WHERE of a
 statement and its parameters, which the plan counts, the preview samples and the apply
 writes with, so the three always agree and no educator is held in Python. Stored
 educators are ``p``, staged ones ``u``.
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from yearend.organizations.models import School
 from yearend.people.models import SchoolMembership, User
-from yearend.rosters.link_sets import LinkSets
-from yearend.rosters.staging import DELETED, EDUCATOR, EDUCATOR_SCHOOLS, USERS, table_of
+from yearend.rosters.importer.link_sets import LinkSets
+from yearend.rosters.oneroster.rows import DELETED, EDUCATOR
+from yearend.rosters.staging.tables import EDUCATOR_SCHOOLS, USERS, table_of
 
 VALUES = ("username", "first_name", "last_name", "email", "role")
 STAGED = f"u.kind = '{EDUCATOR}' AND u.dup = 0"

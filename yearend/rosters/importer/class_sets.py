@@ -1,13 +1,14 @@
 """The organization's classes and teacher assignments against the staged ones, as
-statements (see ``yearend.rosters.educator_sets``): stored classes are ``c``, staged
+statements (see ``yearend.rosters.importer.educator_sets``): stored classes are ``c``, staged
 ones ``k``; stored assignments ``a`` (class ``c``, teacher ``p``), wanted ones ``t``."""
 
 from __future__ import annotations
 
 from yearend.classes.models import SchoolClass, TeacherAssignment
 from yearend.people.models import User
-from yearend.rosters.link_sets import LinkSets
-from yearend.rosters.staging import CLASS, CLASSES, DELETED, ENROLLMENTS, SCHOOLS, TEACHER, table_of
+from yearend.rosters.importer.link_sets import LinkSets
+from yearend.rosters.oneroster.rows import CLASS, DELETED, TEACHER
+from yearend.rosters.staging.tables import CLASSES, ENROLLMENTS, SCHOOLS, table_of
 
 STAGED = f"k.kind = '{CLASS}' AND k.dup = 0"
 

@@ -8,13 +8,13 @@ from django.utils import timezone
 from yearend.audit.models import AuditEvent
 from yearend.classes.models import TeacherAssignment
 from yearend.errors import Forbidden, InvalidInput
-from yearend.people.cleanup import (
+from yearend.people.models import Role, SchoolMembership, User
+from yearend.rosters.educator_cleanup import (
     MISSING_FROM_ROSTER,
     NOT_SIGNED_IN,
     cleanup_candidates,
     educators_remove,
 )
-from yearend.people.models import Role, SchoolMembership, User
 from yearend.rosters.services import roster_import
 from yearend.rosters.tests.bundles import roster_files, write_bundle
 

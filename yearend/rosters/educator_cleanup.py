@@ -32,6 +32,7 @@ from yearend.classes.models import TeacherAssignment
 from yearend.errors import Forbidden, InvalidInput
 from yearend.organizations.models import Organization
 from yearend.people.models import EDUCATOR_ROLES, Role, SchoolMembership, User
+from yearend.rosters.models import ImportRun
 
 MISSING_FROM_ROSTER = "missing_from_roster"
 NOT_SIGNED_IN = "not_signed_in"
@@ -58,8 +59,6 @@ class CleanupCandidate:
 
 def latest_applied_roster_run(organization: Organization):
     """The newest roster import that changed this organization's data, or None."""
-    from yearend.rosters.models import ImportRun
-
     return (
         ImportRun.tenant.of(organization)
         .filter(status=ImportRun.Status.APPLIED, dry_run=False)
@@ -117,8 +116,6 @@ def _active_educators_where(**organization) -> QuerySet[User]:
 
 def _missing_from_roster() -> Q:
     """No sourcedId, in an organization that has applied a roster at all."""
-    from yearend.rosters.models import ImportRun
-
     rostered = ImportRun.unscoped.filter(
         organization_id=OuterRef("organization_id"),
         status=ImportRun.Status.APPLIED,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from yearend.organizations.models import Organization
+from yearend.rosters.importer.plan import Plan
 from yearend.rosters.models import ImportRun, ImportSettings
-from yearend.rosters.oneroster.validate import Roster
-from yearend.rosters.plan import Plan
+from yearend.rosters.oneroster.roster import Roster
 
 FILE_OF_KIND = {
     "students": "users",

@@ -1,4 +1,5 @@
-"""Sync sources: the drop folder each organization's SIS writes OneRoster bundles into.
+"""Sync sources: the drop folder each organization's SIS writes OneRoster bundles into,
+and which bundle in it is the newest.
 
 Only operators set them up (there is no page for it yet): ``roster_source_create``,
 ``roster_source_list`` and ``roster_source_delete`` are thin adapters over this module.
@@ -126,3 +127,19 @@ def sync_source_is_due(source: SyncSource, now=None) -> bool:
     # A little slack, so a check that ran a few seconds into its tick is not skipped next time.
     every = timedelta(minutes=source.check_every_minutes) - timedelta(seconds=30)
     return now - source.last_checked_at >= every
+
+
+def newest_bundle(folder: Path) -> Path | None:
+    """The drop folder itself when it holds manifest.csv, else the newest .zip or
+    sub-folder (with a manifest.csv) in it; None when there is none."""
+    if not folder.is_dir():
+        return None
+    if (folder / "manifest.csv").is_file():
+        return folder
+    candidates = [
+        p
+        for p in folder.iterdir()
+        if (p.is_file() and p.suffix.lower() == ".zip")
+        or (p.is_dir() and (p / "manifest.csv").is_file())
+    ]
+    return max(candidates, key=lambda p: (p.stat().st_mtime, p.name), default=None)

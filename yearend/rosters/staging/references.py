@@ -3,32 +3,26 @@
 Each staged enrollment names a class and a user. The class must be a class of
 classes.csv or, when that file is a delta (or absent), one the organization holds that
 classes.csv does not delete; a teacher's user likewise an educator of users.csv or a
-stored one. Checking them as statements keeps every sourcedId of the bundle out of
-Python. A student's user is checked by ``staging.students_unknown``.
+stored one, and a student's user a student of users.csv or a stored one. Checking them
+as statements keeps every sourcedId of the bundle out of Python.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from yearend.classes.models import SchoolClass
-from yearend.people.models import User
-from yearend.rosters import staging
-from yearend.rosters.staging import (
+from yearend.people.models import Student, User
+from yearend.rosters.oneroster.roster import Known
+from yearend.rosters.oneroster.rows import (
     CLASS,
-    CLASSES,
     DELETED,
     EDUCATOR,
-    ENROLLMENTS,
     GUARDIAN,
     REJECTED,
     STUDENT,
     TEACHER,
-    USERS,
 )
-
-if TYPE_CHECKING:
-    from yearend.rosters.oneroster.validate import Known
+from yearend.rosters.staging.statements import execute, fetch_one, found_rows
+from yearend.rosters.staging.tables import CLASSES, ENROLLMENTS, USERS, table_of
 
 # Kind of an enrollment whose class is unknown, once ``enrollment_classes_check`` ran.
 CLASS_UNKNOWN = "u"
@@ -44,7 +38,7 @@ def _class_known(known: Known, stored: bool) -> tuple[str, list]:
     condition = _staged(CLASSES, CLASS, "w.class_sid")
     if not stored:
         return condition, []
-    klass = staging.table_of(SchoolClass)
+    klass = table_of(SchoolClass)
     return (
         f"({condition} OR (EXISTS (SELECT 1 FROM {klass} c WHERE c.organization_id = %s "
         "AND c.epoch = %s AND c.sis_sourced_id = w.class_sid AND NOT (c.sis_sourced_id = '')) "
@@ -59,7 +53,7 @@ def enrollment_classes_check(known: Known, *, stored: bool) -> tuple[tuple[list,
     because classes.csv deletes their class. One of a class classes.csv rejected was
     reported there and is neither."""
     known_class, params = _class_known(known, stored)
-    marked = staging.execute(
+    marked = execute(
         f"UPDATE {ENROLLMENTS} AS w SET kind = '{CLASS_UNKNOWN}' "
         f"WHERE w.kind IN ('{STUDENT}', '{TEACHER}', '{GUARDIAN}') AND NOT {known_class}",
         params,
@@ -69,17 +63,17 @@ def enrollment_classes_check(known: Known, *, stored: bool) -> tuple[tuple[list,
     unknown = f"FROM {ENROLLMENTS} w WHERE w.kind = '{CLASS_UNKNOWN}'"
     deleted = _staged(CLASSES, DELETED, "w.class_sid")
     rejected = _staged(CLASSES, REJECTED, "w.class_sid")
-    found = staging.found_rows(
+    found = found_rows(
         "w.line, w.class_sid",
         f"{unknown} AND NOT {deleted} AND NOT {rejected} ORDER BY w.line",
     )
-    skipped = staging.fetch_one(f"SELECT COUNT(*) {unknown} AND {deleted}")
+    skipped = fetch_one(f"SELECT COUNT(*) {unknown} AND {deleted}")
     return found, skipped
 
 
 def guardians_count() -> int:
     """Enrollments of parents and guardians (in a known class): not imported."""
-    return staging.fetch_one(f"SELECT COUNT(*) FROM {ENROLLMENTS} WHERE kind = '{GUARDIAN}'")
+    return fetch_one(f"SELECT COUNT(*) FROM {ENROLLMENTS} WHERE kind = '{GUARDIAN}'")
 
 
 def enrollment_teachers_check(known: Known, *, stored: bool) -> tuple[list, int]:
@@ -88,16 +82,41 @@ def enrollment_teachers_check(known: Known, *, stored: bool) -> tuple[list, int]
     (line, userSourcedId) of up to ``ERRORS_LISTED``, and how many more."""
     condition, params = _staged(USERS, EDUCATOR, "w.user_sid"), []
     if stored:
-        user = staging.table_of(User)
+        user = table_of(User)
         condition = (
             f"({condition} OR (EXISTS (SELECT 1 FROM {user} p WHERE p.organization_id = %s "
             "AND p.is_active AND p.sis_sourced_id = w.user_sid "
             f"AND NOT (p.sis_sourced_id = '')) AND NOT {_staged(USERS, DELETED, 'w.user_sid')}))"
         )
         params = [known.organization_id]
-    return staging.found_rows(
+    return found_rows(
         "w.line, w.user_sid",
         f"FROM {ENROLLMENTS} w WHERE w.kind = '{TEACHER}' AND w.dup = 0 AND NOT {condition} "
         "ORDER BY w.line",
         params,
     )
+
+
+def students_unknown(
+    organization_id: int | None, epoch: int, *, stored: bool
+) -> tuple[list[tuple], int]:
+    """Staged student enrollments whose student is not a student of users.csv (nor, with
+    ``stored``, one the database holds that users.csv does not delete): (line, sourcedId,
+    0) of up to ``ERRORS_LISTED``, and how many more. A student users.csv rejected was
+    reported there and is not reported again."""
+    student = table_of(Student)
+    stored_clause = (
+        f" AND NOT EXISTS (SELECT 1 FROM {student} p WHERE p.organization_id = %s"
+        " AND p.epoch = %s AND p.sis_sourced_id = e.user_sid AND NOT (p.sis_sourced_id = '')"
+        f" AND NOT EXISTS (SELECT 1 FROM {USERS} d WHERE d.sid = e.user_sid"
+        f" AND d.kind = '{DELETED}'))"
+        if stored
+        else ""
+    )
+    params = [organization_id, epoch] if stored else []
+    where = (
+        f"FROM {ENROLLMENTS} e WHERE e.kind = '{STUDENT}' AND e.dup = 0 "
+        f"AND NOT EXISTS (SELECT 1 FROM {USERS} u WHERE u.sid = e.user_sid "
+        f"AND u.kind IN ('{STUDENT}', '{REJECTED}') AND u.dup = 0){stored_clause}"
+    )
+    return found_rows("e.line, e.user_sid, 0", f"{where} ORDER BY e.line", params)

@@ -10,7 +10,7 @@ import random
 import zipfile
 from pathlib import Path
 
-from yearend.rosters.oneroster.validate import FILE_TITLES, V1P1_COLUMNS
+from yearend.rosters.oneroster.columns import FILE_TITLES, V1P1_COLUMNS
 
 FIRST = [
     "Ava",
