@@ -125,6 +125,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in throttles (yearend/portal/auth.py); only failed sign-ins count. Per client
+# address: failures in 15 minutes, high enough for a school's staff behind one NAT address.
+LOGIN_FAILURES_PER_ADDRESS = (env_int("LOGIN_FAILURES_PER_ADDRESS", 100), 15 * 60)
+# Per account: free failures, then the first wait (seconds), doubling up to the last.
+LOGIN_ACCOUNT_BACKOFF = (5, 60, 60 * 60)
+
 SESSION_COOKIE_HTTPONLY = True
 # A working day, not Django's two weeks: district staff share school computers.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
