@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "yearend.audit",
     "yearend.organizations",
     "yearend.people",
+    "yearend.sso",
     "yearend.classes",
     "yearend.learning",
     "yearend.resetdates",
@@ -128,6 +129,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "yearend.sso.backend.OrganizationOidcBackend",
+]
+# Sign-in with a district account (mozilla-django-oidc). The provider is each
+# organization's own (yearend/sso/), so no OIDC_OP_* or OIDC_RP_CLIENT_* here.
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10  # seconds for each request to a provider
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -124,7 +124,7 @@ def sign_in(page, username: str, password: str = DEFAULT_PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def sign_out(page) -> None:
