@@ -187,15 +187,17 @@ def test_a_provider_disabled_during_the_sign_in_is_refused_at_the_callback(
     assert not provider.enabled
 
 
-def test_a_site_code_without_a_provider_is_refused(client, org, dana, openid_provider):
+def test_a_site_code_without_a_provider_is_refused(client, org):
     response = client.get("/login/sso/", {"site_code": "HOME01"})
 
     assert response.status_code == 403
     assert "not set up for the site code HOME01" in response.content.decode()
 
 
-def test_a_callback_this_browser_did_not_start_is_refused(client, org, dana, openid_provider):
-    give(org, openid_provider)
+def test_a_callback_this_browser_did_not_start_is_refused(client, org, dana):
+    oidc_provider_set(
+        organization=org, issuer="https://login.example.org", client_id="c", client_secret="s"
+    )
 
     response = client.get("/login/sso/callback/", {"code": "x", "state": "forged"})
 
