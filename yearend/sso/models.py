@@ -28,6 +28,7 @@ class OidcProvider(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "OpenID Connect provider"
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="oidc_provider_one_per_org"),
             models.CheckConstraint(condition=~Q(issuer=""), name="oidc_provider_issuer_set"),
