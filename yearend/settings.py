@@ -13,12 +13,17 @@ RESET_MAX_CONCURRENT_PURGES_PER_ORG  schools of one organization purged at once;
 RESET_STALE_AFTER_SECONDS            a run (or purge) silent this long lost its worker; 300
 RESET_TICK_SECONDS                   how often the reset tick runs; default 60
 SCHEDULER_STALE_AFTER_SECONDS        /healthz fails when no scheduler ticked for this; 120
-METRICS_TOKEN       when set, /metrics needs "Authorization: Bearer <token>"
+METRICS_TOKEN       when set, /metrics needs "Authorization: Bearer <token>"; unset, only
+                    this machine (loopback) may read /metrics
+SITE_URL            https://... turns on HSTS, secure cookies and the redirect to https
+SECURE_COOKIES, SECURE_SSL_REDIRECT, HSTS_SECONDS, HSTS_INCLUDE_SUBDOMAINS, HSTS_PRELOAD
+                    override what an https SITE_URL turns on
 """
 
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from yearend.client_address import trusted_networks
 from yearend.lib.env import env_bool, env_int, env_list, env_str, local_secret_key
@@ -42,10 +47,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     # One app per domain; see README "Where things live".
     "yearend.audit",
     "yearend.organizations",
     "yearend.people",
+    "yearend.sso",
     "yearend.classes",
     "yearend.learning",
     "yearend.resetdates",
@@ -63,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,17 +129,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "yearend.sso.backend.OrganizationOidcBackend",
+]
+# Sign-in with a district account (mozilla-django-oidc). The provider is each
+# organization's own (yearend/sso/), so no OIDC_OP_* or OIDC_RP_CLIENT_* here.
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10  # seconds for each request to a provider
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttles (yearend/portal/auth.py); only failed sign-ins count. Per client
+# address: failures in 15 minutes, high enough for a school's staff behind one NAT address.
+LOGIN_FAILURES_PER_ADDRESS = (env_int("LOGIN_FAILURES_PER_ADDRESS", 100), 15 * 60)
+# Per account: free failures, then the first wait (seconds), doubling up to the last.
+LOGIN_ACCOUNT_BACKOFF = (5, 60, 60 * 60)
 
 SESSION_COOKIE_HTTPONLY = True
 # A working day, not Django's two weeks: district staff share school computers.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response (django-csp): scripts, styles and everything
+# else from this site only. No inline scripts or style attributes anywhere (htmx's own
+# indicator style is turned off in base.html's htmx-config). No form-action: the sign-in
+# with a district account leaves for that district's provider, a different one each time.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -186,6 +226,20 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Year-End Reset <no-reply@yearend.invalid>")
 # Absolute links in emails and certificates.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Served over https (SITE_URL says so): cookies only over https, HSTS, and plain http
+# redirected, except the probes a load balancer sends to the process itself.
+_HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+if TRUSTED_PROXIES:
+    # TLS ends at our proxy, which must set X-Forwarded-Proto (and overwrite a client's).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Throttles (sign-in, API tokens) count in the cache. One process on the embedded default
 # needs nothing more; several web processes share a Redis cache (CACHE_URL=redis://...).

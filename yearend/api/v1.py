@@ -12,6 +12,7 @@ from functools import wraps
 from ninja import NinjaAPI
 
 from yearend.api.auth import api_auth
+from yearend.api.bodies import refuse_bodies_that_are_not_objects
 from yearend.api.endpoints import (
     calendar,
     educators,
@@ -53,6 +54,9 @@ def _remember_origin(view):
 
 
 api.add_decorator(_remember_origin, mode="view")
+# "operation": around each endpoint function, so after authentication (a stranger gets 401,
+# not a lesson in JSON) and before anything is written.
+api.add_decorator(refuse_bodies_that_are_not_objects, mode="operation")
 
 for module in (organizations, calendar, resets, reports, rosters, educators, vendor, offschedule):
     api.add_router("", module.router)

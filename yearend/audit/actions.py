@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     SCHOOL_DAYS_SET = "organization.school_days_set", "School days set"
     USER_CREATE = "user.create", "Account created"
     EDUCATORS_REMOVE = "educators.remove", "Educators removed"
+    SSO_PROVIDER_SET = "sso.provider_set", "Sign-in provider set"
     # reset dates
     CYCLE_CREATE = "resetdates.cycle_create", "Reset cycle created"
     DEFAULTS_ASSIGN = "resetdates.assign_defaults", "Default reset dates assigned"

@@ -23,6 +23,10 @@ Rules these helpers keep:
   which Django's async-safety check takes for async code. So the loop lives only as long
   as the module's browser tests, and ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set for exactly that
   span — never for the rest of the suite.
+- Pages run under the product's Content-Security-Policy (no ``bypass_csp``): a page that
+  breaks it (an inline script or style the browser refused) fails the test that opened it.
+  axe-core is therefore evaluated through the DevTools protocol, which the policy does not
+  govern, instead of being added to the page as a script tag, which it would refuse.
 """
 
 from __future__ import annotations
@@ -100,10 +104,18 @@ def page(browser, live_server, transactional_db) -> Iterator:
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    refused = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield tab
     finally:
         context.close()
+    assert not refused, "the page broke its Content-Security-Policy:\n" + "\n".join(refused)
 
 
 def sign_in(page, username: str, password: str = DEFAULT_PASSWORD) -> None:
@@ -112,7 +124,7 @@ def sign_in(page, username: str, password: str = DEFAULT_PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def sign_out(page) -> None:
@@ -123,7 +135,7 @@ def sign_out(page) -> None:
 def axe_violations(page, *, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
     """Run axe-core on the current page; violations of the given impacts."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        page.evaluate(AXE_SCRIPT.read_text())
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {resultTypes: ['violations']});

@@ -48,7 +48,8 @@ class AllowedDaysOut(Schema):
 
 class ResetDateIn(Schema):
     date: date
-    cycle: int | None = Field(None, ge=2000, le=2200)
+    # Left out: the current cycle; an explicit null is refused (see vendor.AssignIn).
+    cycle: int = Field(None, ge=2000, le=2200)
     reason: str = Field("", max_length=2000)
 
 

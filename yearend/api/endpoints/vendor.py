@@ -46,8 +46,10 @@ class VendorOrganizationsOut(Schema):
 
 
 class AssignIn(Schema):
-    cycle: int | None = Field(None, ge=2000, le=2200)
-    capacity: int | None = Field(None, ge=1, le=10_000_000)
+    # Left out: the current cycle, no capacity. An explicit null is refused (422) instead
+    # of being read as "left out": a client that sends null has lost a value.
+    cycle: int = Field(None, ge=2000, le=2200)
+    capacity: int = Field(None, ge=1, le=10_000_000)
 
 
 class AssignOut(Schema):

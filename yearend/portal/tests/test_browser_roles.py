@@ -115,7 +115,7 @@ def test_the_sign_in_page_and_a_refused_sign_in(page, district_admin):
     screenshot(page, "login")
     page.get_by_label("Username").fill("home-da")
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     assert page.get_by_role("alert").inner_text().startswith("That username and password")
     axe_check(page, label="login refused")
 

@@ -1,0 +1,1 @@
+from yearend.testing.oidc import openid_provider  # noqa: F401 (fixture)
