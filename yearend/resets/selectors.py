@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from yearend.organizations.models import Organization, School
 from yearend.people.models import EDUCATOR_ROLES, Student, User
@@ -137,3 +137,14 @@ def schools_purged(run: ResetRun) -> tuple[int, int]:
         schools = School.tenant.of(run.organization_id).count()
         return (schools if all(done for _, done in parts) else 0), schools
     return sum(done for _, done in parts), len(parts)
+
+
+def last_reset_finished_at(organization) -> QuerySet:
+    """When the organization's latest finished reset ended (one value, or no row): the
+    new school year starts there. ``organization`` may be ``OuterRef("pk")``."""
+    return (
+        ResetRun.tenant.of(organization)
+        .filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values("finished_at")[:1]
+    )
