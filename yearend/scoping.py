@@ -1,7 +1,7 @@
 """The one place that decides what a user may see and act on.
 
 The portal and the API ask these functions before they call a service, so tenant
-isolation and roles are decided once:
+isolation and access by role are decided once:
 
 - nobody signed in (or inactive): nothing;
 - vendor staff (customer-success managers, operations): every organization;
@@ -16,7 +16,9 @@ Two refusals, and each door maps them to a status:
 - ``NotAllowed``: visible, but not for this user's role. The API answers 403 with the
   reason; the portal answers 404, as for anything out of reach.
 
-Services below trust their callers on who may act: they check the data, not the person.
+Scoping sits right below the doors and reads the models of the apps below it; those
+apps never import it. A door asks here, then calls the service (whose own rules, such as
+who may move a date outside the window, stay in the service).
 """
 
 from __future__ import annotations
@@ -135,11 +137,7 @@ def can_export(user: User, organization: Organization) -> bool:
     return can_manage_organization(user, organization) or user.role == Role.SCHOOL_ADMIN
 
 
-_ONLY = {
-    (Role.CSM, Role.OPS): "Only customer-success managers and operations may do this.",
-    (Role.CSM,): "Only customer-success managers may do this.",
-    (Role.OPS,): "Only operations may do this.",
-}
+_VENDOR_NAMES = {Role.CSM: "customer-success managers", Role.OPS: "operations"}
 
 
 def vendor_staff(user: User, *roles: str) -> User:
@@ -150,9 +148,10 @@ def vendor_staff(user: User, *roles: str) -> User:
     """
     if not _active(user):
         raise NotVisible("No such page")
-    wanted = tuple(roles) or VENDOR_ROLES
+    wanted = [role for role in VENDOR_ROLES if role in (roles or VENDOR_ROLES)]
     if user.role not in wanted:
-        raise NotAllowed(_ONLY[tuple(wanted)])
+        names = " and ".join(_VENDOR_NAMES[role] for role in wanted)
+        raise NotAllowed(f"Only {names} may do this.")
     return user
 
 

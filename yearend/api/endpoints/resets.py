@@ -18,6 +18,7 @@ from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
 from yearend.errors import NotFound
 from yearend.people.models import Role
+from yearend.resets import calendar_link
 from yearend.resets.downloads import certificate_download
 from yearend.resets.models import ResetRun
 from yearend.resets.selectors import reset_preview, run_summary
@@ -76,8 +77,6 @@ def _run(request, site_code: str, run_id: int) -> ResetRun:
 )
 def preview(request, site_code: SiteCode):
     """What a reset would delete now, per category and school, and what it keeps."""
-    from yearend.resets import calendar_link
-
     organization = scoping.managed_organization(caller(request), site_code)
     try:
         cycle = calendar_link.cycle_for_today(organization)
