@@ -8,8 +8,6 @@ Every file handed out is recorded by the service that hands it out.
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -23,12 +21,7 @@ from yearend.people.models import Role
 from yearend.portal.htmx import is_htmx
 from yearend.reports.archive import archive_download
 from yearend.reports.models import YearEndArchive
-from yearend.reports.services import (
-    export_download,
-    export_request,
-    progress_reports_print,
-    progress_request_limit,
-)
+from yearend.reports.services import export_download, export_request, progress_reports_download
 from yearend.resets.models import ResetRun
 
 
@@ -126,7 +119,7 @@ def export_file(request, job_id: int):
         download = export_download(job=job, actor=request.user, via=Via.PORTAL)
     except NotFound:
         raise Http404("The file is not ready or has expired") from None
-    return FileResponse(download.path.open("rb"), as_attachment=True, filename=download.name)
+    return FileResponse(download.file, as_attachment=True, filename=download.name)
 
 
 @login_required
@@ -138,7 +131,7 @@ def archive_file(request, archive_id: int):
         download = archive_download(archive=archive, actor=request.user, via=Via.PORTAL)
     except NotFound:
         raise Http404("The archive has been destroyed") from None
-    return FileResponse(download.path.open("rb"), as_attachment=True, filename=download.name)
+    return FileResponse(download.file, as_attachment=True, filename=download.name)
 
 
 @login_required
@@ -161,25 +154,14 @@ def progress_reports(request, site_code: str):
         )
     except NotFound:
         raise Http404("No such selection") from None
-    # Spooled: small PDFs stay in memory, a whole school goes to a temporary file.
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     try:
-        progress_reports_print(
-            spool,
+        download = progress_reports_download(
             organization=organization,
             students=students,
             actor=request.user,
             via=Via.PORTAL,
             selection=selection,
-            max_students=progress_request_limit(),
         )
-    except ServiceError as error:
-        spool.close()
+    except ServiceError as error:  # too many students for one request: the message says why
         return JsonResponse({"code": error.code, "message": error.message}, status=400)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"progress-reports-{organization.site_code}.pdf",
-        content_type="application/pdf",
-    )
+    return FileResponse(download.file, as_attachment=True, filename=download.name)

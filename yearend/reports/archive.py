@@ -130,7 +130,7 @@ def archive_download(*, archive: YearEndArchive, actor, via: str) -> Download:
         details={"archive": archive.pk, "reset_run": archive.reset_run_id},
     )
     name = f"year-end-archive-{archive.organization.site_code}-{archive.reset_run_id}.xlsx"
-    return Download(media_path(archive.file_name), name)
+    return Download(media_path(archive.file_name).open("rb"), name)
 
 
 def archive_for_reset(organization: Organization, reset_run_id: int) -> dict | None:

@@ -4,6 +4,7 @@ downloaded or written for the district, progress reports printed), each with its
 from __future__ import annotations
 
 import logging
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -155,7 +156,9 @@ def export_files_expire(*, now: datetime | None = None) -> int:
 
 @dataclass(frozen=True)
 class Download:
-    path: Path
+    """A file handed to a person: open at its start (the web response closes it)."""
+
+    file: BinaryIO
     name: str  # what the person's browser saves it as
 
 
@@ -166,7 +169,7 @@ def export_download(*, job: ExportJob, actor: User, via: str) -> Download:
         raise NotFound("The file is not ready or has expired.", field="job_id")
     export_delivered(job=job, actor=actor, via=via)
     name = f"student-data-{job.organization.site_code}-{job.pk}.{job.format}"
-    return Download(path, name)
+    return Download(path.open("rb"), name)
 
 
 @transaction.atomic
@@ -231,10 +234,6 @@ def export_write(
     return job
 
 
-def progress_request_limit() -> int:
-    return getattr(settings, "REPORTS_PROGRESS_MAX_STUDENTS", PROGRESS_MAX_STUDENTS)
-
-
 def progress_reports_print(
     target: BinaryIO | Path,
     *,
@@ -278,3 +277,32 @@ def progress_reports_print(
             details={**selection, "students": total, "pages": pages},
         )
     return pages
+
+
+def progress_reports_download(
+    *,
+    organization: Organization,
+    students: QuerySet[Student],
+    actor: User,
+    via: str,
+    selection: dict[str, int],
+) -> Download:
+    """Progress reports for a web request (the portal, the API), recorded as printed: at
+    most REPORTS_PROGRESS_MAX_STUDENTS students, in a spooled file (a class stays in
+    memory, a school goes to a temporary file)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    try:
+        progress_reports_print(
+            spool,
+            organization=organization,
+            students=students,
+            actor=actor,
+            via=via,
+            selection=selection,
+            max_students=getattr(settings, "REPORTS_PROGRESS_MAX_STUDENTS", PROGRESS_MAX_STUDENTS),
+        )
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return Download(spool, f"progress-reports-{organization.site_code}.pdf")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +14,7 @@ from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
 from yearend.reports.models import ExportJob, Format
 from yearend.reports.services import export_download as export_file
-from yearend.reports.services import (
-    export_request,
-    progress_reports_print,
-    progress_request_limit,
-)
+from yearend.reports.services import export_request, progress_reports_download
 
 router = Router(tags=["reports"])
 
@@ -91,7 +86,7 @@ def export_download(request, job_id: ObjectId):
     user = caller(request)
     job = scoping.export_job_for(user, job_id)
     download = export_file(job=job, actor=user, via=Via.API)
-    return FileResponse(download.path.open("rb"), as_attachment=True, filename=download.name)
+    return FileResponse(download.file, as_attachment=True, filename=download.name)
 
 
 @router.get("/organizations/{site_code}/progress-reports", response={200: None, **ERROR_RESPONSES})
@@ -110,24 +105,11 @@ def progress_reports(
         user, organization, school_id=school_id, class_id=class_id, student_id=student_id
     )
     selection = {"school": school_id, "class": class_id, "student": student_id}
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    try:
-        progress_reports_print(
-            spool,
-            organization=organization,
-            students=students,
-            actor=user,
-            via=Via.API,
-            selection={key: value for key, value in selection.items() if value is not None},
-            max_students=progress_request_limit(),
-        )
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"progress-reports-{organization.site_code}.pdf",
-        content_type="application/pdf",
+    download = progress_reports_download(
+        organization=organization,
+        students=students,
+        actor=user,
+        via=Via.API,
+        selection={key: value for key, value in selection.items() if value is not None},
     )
+    return FileResponse(download.file, as_attachment=True, filename=download.name)
