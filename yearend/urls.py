@@ -17,12 +17,7 @@ urlpatterns = [
     # One sign-in page, throttled: the admin's own login form would bypass the throttle.
     path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
     path("admin/", admin.site.urls),
-    path("dates/", include("yearend.resetdates.urls")),
-    path("rosters/", include("yearend.rosters.urls")),
-    path("resets/", include("yearend.resets.urls")),
-    path("reports/", include("yearend.reports.urls")),
     path("api/", include("yearend.api.urls")),
-    path("notices/", include("yearend.notices.urls")),
     path("vendor/", include("yearend.portal.vendor.urls")),
     path("", include("yearend.health.urls")),
     path("", include("yearend.portal.urls")),

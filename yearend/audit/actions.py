@@ -48,10 +48,12 @@ class AuditAction(models.TextChoices):
     OFFSCHEDULE_REQUEST = "reset.offschedule.request", "Off-schedule reset requested"
     OFFSCHEDULE_APPROVE = "reset.offschedule.approve", "Off-schedule reset approved"
     OFFSCHEDULE_REJECT = "reset.offschedule.reject", "Off-schedule reset rejected"
+    CERTIFICATE_DOWNLOADED = "reset.certificate_downloaded", "Deletion certificate downloaded"
     # reports
     EXPORT_REQUESTED = "reports.export_requested", "Student Data Export requested"
     EXPORT_FINISHED = "reports.export_finished", "Student Data Export finished"
     EXPORT_WRITTEN = "reports.export_written", "Student Data Export written by command"
+    EXPORT_DOWNLOADED = "reports.export_downloaded", "Student Data Export downloaded"
     PROGRESS_REPORTS_WRITTEN = "reports.progress_reports_written", "Progress reports written"
     PROGRESS_REPORTS_DOWNLOADED = (
         "reports.progress_reports_downloaded",
@@ -60,6 +62,7 @@ class AuditAction(models.TextChoices):
     RETENTION_CHANGED = "reports.retention_changed", "Archive retention changed"
     ARCHIVE_FROZEN = "reports.archive_frozen", "Year-end archive frozen"
     ARCHIVE_DESTROYED = "reports.archive_destroyed", "Year-end archive destroyed"
+    ARCHIVE_DOWNLOADED = "reports.archive_downloaded", "Year-end archive downloaded"
     # notices and the API
     NOTICES_RECORDED = "notices.recorded", "Notices recorded"
     NOTICE_PREFERENCES_CHANGED = "notices.preferences_changed", "Notice preferences changed"

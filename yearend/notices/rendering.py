@@ -67,7 +67,7 @@ def _when(context: dict[str, Any], organization: Organization) -> dict[str, Any]
     if archive is not None:
         out["archive_last_day_text"] = long_day(last_local_day(archive.expires_at, organization))
         out["archive_link"] = absolute(
-            reverse("reports:archive-download", args=[archive.archive_id])
+            reverse("portal:archive-download", args=[archive.archive_id])
         )
     return out
 
@@ -102,11 +102,11 @@ def _subject(kind: str, organization: Organization, c: dict[str, Any]) -> str:
 def _link(kind: str, organization: Organization, c: dict[str, Any]) -> str:
     site = organization.site_code
     if kind == NoticeKind.RESET_COMPLETED:
-        return absolute(reverse("resets:certificate", args=[site, "pdf"]))
+        return absolute(reverse("portal:run-certificate", args=[site, c["run"].pk, "pdf"]))
     if kind == NoticeKind.IMPORT_HELD:
         return absolute(reverse("portal:syncs", args=[site]))
     if kind in (NoticeKind.OPS_RESET_FAILED, NoticeKind.OPS_RESET_NOT_STARTED):
-        return absolute(reverse("resets:organization", args=[site]))
+        return absolute(reverse("vendor:reset", args=[site]))
     if kind == NoticeKind.OPS_SYNCS_PAUSED:
         return absolute(reverse("portal:syncs", args=[site]))
     return absolute(reverse("portal:organization", args=[site]))
@@ -122,8 +122,8 @@ def render_notice(
         recipient=recipient,
         greeting=recipient.get_full_name() or recipient.username,
         link=link,
-        preferences_link=absolute(reverse("notices:preferences")),
-        notices_link=absolute(reverse("notices:list")),
+        preferences_link=absolute(reverse("portal:notice-preferences")),
+        notices_link=absolute(reverse("portal:notices")),
         kind_label=NoticeKind(kind).label,
         kind_optional=kind not in MANDATORY_KINDS,
         export_fresh_days=EXPORT_FRESH_DAYS,

@@ -1,7 +1,8 @@
 """A district records its last day of school and of summer school (DESIGN rule 13).
 
 The reset-date service warns about a date on or before them; the notices warn too. Only
-the organization's district administrators (and vendor staff) record them.
+the organization's district administrators record them: the door asks
+``scoping.district_admin_organization`` before it calls ``school_days_set``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from django.db import transaction
 from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
-from yearend.errors import Forbidden, InvalidInput
+from yearend.errors import InvalidInput
 from yearend.organizations.models import Organization
-from yearend.scoping import can_manage_organization
 
 
 @transaction.atomic
@@ -28,11 +28,6 @@ def school_days_set(
     via: str = Via.PORTAL,
 ) -> Organization:
     """Record (or clear, with None) the two days; one audit row with before and after."""
-    if not can_manage_organization(acting_user, organization):
-        raise Forbidden(
-            f"Only the district administrators of {organization.site_code} record its school days.",
-            field="user",
-        )
     if (
         last_day_of_school
         and last_day_of_summer_school

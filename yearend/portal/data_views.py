@@ -1,58 +1,58 @@
 """Data: the Student Data Export, Student Progress reports, the year-end archive, certificates.
 
-What each role gets follows the reports services: district administrators export the whole
+What each role gets is scoping's decision: district administrators export the whole
 organization or a school, school administrators their own schools, teachers print the
-progress reports of their classes (they do not export; ``export_scope_check`` decides).
+progress reports of their classes (they do not export; ``scoping.export_scope_check``).
+Every file handed out is recorded by the service that hands it out.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from yearend import scoping
-from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
-from yearend.audit.services import audit_record
-from yearend.errors import ServiceError
+from yearend.errors import NotFound, ServiceError
 from yearend.people.models import Role
-from yearend.portal.access import is_htmx, visible_organization
-from yearend.reports import views as report_views
-from yearend.reports.models import ExportJob, YearEndArchive
-from yearend.reports.services import export_request
+from yearend.portal.htmx import is_htmx
+from yearend.reports.archive import archive_download
+from yearend.reports.models import YearEndArchive
+from yearend.reports.services import export_download, export_request, progress_reports_download
 from yearend.resets.models import ResetRun
 
 
-def _may_export(user, organization) -> bool:
-    return scoping.can_manage_organization(user, organization) or user.role == Role.SCHOOL_ADMIN
-
-
-def _jobs_of(user, organization):
-    jobs = ExportJob.tenant.of(organization).select_related("school", "requested_by")
-    if not scoping.can_manage_organization(user, organization):
-        jobs = jobs.filter(requested_by=user)
-    return jobs.order_by("-created_at", "-id")
+def _id(value: str | None) -> int | None:
+    """An id from the query string or a form; anything else names nothing (404)."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404("No such object")
+    return int(value)
 
 
 @login_required
 @require_GET
 def data_page(request, site_code: str):
-    organization = visible_organization(request.user, site_code)
+    organization = scoping.organization_for(request.user, site_code)
     can_manage = scoping.can_manage_organization(request.user, organization)
+    jobs = scoping.export_jobs_for(request.user, organization).select_related(
+        "school", "requested_by"
+    )
     context = {
         "organization": organization,
         "can_manage": can_manage,
-        "may_export": _may_export(request.user, organization),
+        "may_export": scoping.can_export(request.user, organization),
         "schools": scoping.schools_for(request.user, organization).order_by("name"),
         "classes": scoping.classes_for(request.user, organization)
         .select_related("school")
         .order_by("school__name", "name")
         if request.user.role == Role.TEACHER
         else [],
-        "jobs": _jobs_of(request.user, organization)[:10],
+        "jobs": jobs.order_by("-created_at", "-id")[:10],
     }
     if can_manage:
         context["archives"] = YearEndArchive.tenant.of(organization).order_by("-created_at")
@@ -68,14 +68,11 @@ def data_page(request, site_code: str):
 @login_required
 @require_POST
 def export_start(request, site_code: str):
-    organization = visible_organization(request.user, site_code)
-    school = None
-    school_id = request.POST.get("school") or ""
-    if school_id:
-        if not school_id.isdigit():
-            raise Http404("No such school")
-        school = scoping.school_for(request.user, organization, int(school_id))
+    organization = scoping.organization_for(request.user, site_code)
+    school_id = _id(request.POST.get("school"))
+    school = scoping.school_for(request.user, organization, school_id) if school_id else None
     try:
+        scoping.export_scope_check(user=request.user, organization=organization, school=school)
         job = export_request(
             actor=request.user,
             organization=organization,
@@ -106,8 +103,8 @@ def export_start(request, site_code: str):
 @require_GET
 def export_job(request, site_code: str, job_id: int):
     """One export's progress, polled by htmx until it is done or failed."""
-    organization = visible_organization(request.user, site_code)
-    job = _jobs_of(request.user, organization).filter(pk=job_id).first()
+    organization = scoping.organization_for(request.user, site_code)
+    job = scoping.export_jobs_for(request.user, organization).filter(pk=job_id).first()
     if job is None:
         raise Http404("No such export")
     return render(request, "portal/_export_job.html", {"job": job, "organization": organization})
@@ -115,16 +112,56 @@ def export_job(request, site_code: str, job_id: int):
 
 @login_required
 @require_GET
+def export_file(request, job_id: int):
+    """The export's file, for whoever asked for it and those who manage the organization."""
+    job = scoping.export_job_for(request.user, job_id)
+    try:
+        download = export_download(job=job, actor=request.user, via=Via.PORTAL)
+    except NotFound:
+        raise Http404("The file is not ready or has expired") from None
+    return FileResponse(download.file, as_attachment=True, filename=download.name)
+
+
+@login_required
+@require_GET
+def archive_file(request, archive_id: int):
+    """The year-end archive, while it is kept; linked from the reset-completed email."""
+    archive = scoping.archive_for(request.user, archive_id)
+    try:
+        download = archive_download(archive=archive, actor=request.user, via=Via.PORTAL)
+    except NotFound:
+        raise Http404("The archive has been destroyed") from None
+    return FileResponse(download.file, as_attachment=True, filename=download.name)
+
+
+@login_required
+@require_GET
 def progress_reports(request, site_code: str):
-    """Student Progress reports (PDF), recorded so the home page knows they were printed."""
-    organization = visible_organization(request.user, site_code)
-    response = report_views.progress_pdf(request, site_code)
-    if response.status_code == 200:
-        audit_record(
-            action=AuditAction.PROGRESS_REPORTS_DOWNLOADED,
-            actor=request.user,
-            organization=organization,
-            via=Via.PORTAL,
-            details={key: request.GET[key] for key in ("school", "class") if request.GET.get(key)},
+    """Student Progress reports (PDF) of a school, class or student, recorded as printed."""
+    organization = scoping.organization_for(request.user, site_code)
+    selection = {
+        key: value
+        for key in ("school", "class", "student")
+        if (value := _id(request.GET.get(key))) is not None
+    }
+    try:
+        students = scoping.progress_students_for(
+            request.user,
+            organization,
+            school_id=selection.get("school"),
+            class_id=selection.get("class"),
+            student_id=selection.get("student"),
         )
-    return response
+    except NotFound:
+        raise Http404("No such selection") from None
+    try:
+        download = progress_reports_download(
+            organization=organization,
+            students=students,
+            actor=request.user,
+            via=Via.PORTAL,
+            selection=selection,
+        )
+    except ServiceError as error:  # too many students for one request: the message says why
+        return JsonResponse({"code": error.code, "message": error.message}, status=400)
+    return FileResponse(download.file, as_attachment=True, filename=download.name)

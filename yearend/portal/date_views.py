@@ -4,6 +4,9 @@ GET shows the calendar; ``?date=YYYY-MM-DD`` (a calendar day's button or the typ
 adds the review: the rule's refusal beside the date, or the school-year warnings and the
 confirm button. Only the POST changes anything, through ``resetdates.services.reset_date_set``,
 which checks every rule again (the calendar is a convenience, not the guard).
+
+And the private iCalendar feed of the dates: calendar apps cannot sign in, so its URL is
+the credential (a token signed with SECRET_KEY that names the organization).
 """
 
 from __future__ import annotations
@@ -12,16 +15,18 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from yearend import scoping
 from yearend.audit.models import Via
-from yearend.errors import ServiceError
+from yearend.errors import NotFound, ServiceError
 from yearend.organizations.school_days import school_days_set
 from yearend.portal import selectors
-from yearend.portal.access import district_admin_organization
 from yearend.resetdates import rules
-from yearend.resetdates.selectors import reset_date_history
+from yearend.resetdates.calendar_feed import calendar_text
+from yearend.resetdates.selectors import organization_for_feed_token, reset_date_history
 from yearend.resetdates.services import reset_date_set, school_year_warnings
 
 
@@ -38,7 +43,7 @@ def _parse_day(text: str | None) -> tuple[date | None, str | None]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def date_change(request, site_code: str):
-    organization = district_admin_organization(request.user, site_code)
+    organization = scoping.district_admin_organization(request.user, site_code)
     date_view = selectors.reset_date_view(organization)
     cycle = date_view.cycle
     current = date_view.record.reset_date if date_view.record else None
@@ -104,7 +109,7 @@ def date_change(request, site_code: str):
 @require_http_methods(["POST"])
 def school_days(request, site_code: str):
     """Record the last day of school and of summer school, which dates are checked against."""
-    organization = district_admin_organization(request.user, site_code)
+    organization = scoping.district_admin_organization(request.user, site_code)
     days = {}
     for field in ("last_day_of_school", "last_day_of_summer_school"):
         day, error = _parse_day(request.POST.get(field))
@@ -119,3 +124,17 @@ def school_days(request, site_code: str):
     else:
         messages.success(request, "School days saved. Reset dates are checked against them.")
     return redirect("portal:date", site_code=organization.site_code)
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The organization's reset dates for calendar apps; anyone without the token gets 404."""
+    try:
+        organization = organization_for_feed_token(token)
+    except NotFound:
+        raise Http404("No such calendar") from None
+    response = HttpResponse(
+        calendar_text(organization), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response

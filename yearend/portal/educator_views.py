@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from yearend import scoping
 from yearend.audit.models import Via
 from yearend.errors import ServiceError
 from yearend.people.models import EDUCATOR_ROLES, User
-from yearend.portal.access import managed_organization
 from yearend.rosters.educator_cleanup import (
     cleanup_candidates,
     educators_remove,
@@ -36,7 +36,7 @@ def _filters(data) -> tuple[int | None, bool, str | None]:
 @login_required
 @require_GET
 def educators_page(request, site_code: str):
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     days, missing, error = _filters(request.GET)
     candidates = []
     if error is None:
@@ -67,7 +67,7 @@ def educators_page(request, site_code: str):
 @require_POST
 def educators_remove_view(request, site_code: str):
     """Step 1 (``confirm`` absent): show who would be removed. Step 2: remove them."""
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     ids = [i for i in request.POST.getlist("educator") if i.isdigit()]
     if not ids:
         messages.error(request, "Choose at least one educator to remove.")

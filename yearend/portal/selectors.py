@@ -11,12 +11,11 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Subquery, V
 from django.db.models.functions import Coalesce
 
 from yearend import scoping
-from yearend.audit.actions import AuditAction
-from yearend.audit.models import AuditEvent
 from yearend.classes.models import SchoolClass
 from yearend.errors import NotFound
 from yearend.organizations.models import Organization, School
 from yearend.people.models import Student, User
+from yearend.reports.deliveries import exports_downloaded, progress_reports_printed
 from yearend.resetdates import rules
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle
 from yearend.resetdates.selectors import (
@@ -25,6 +24,9 @@ from yearend.resetdates.selectors import (
     open_cycles,
     organization_today,
 )
+from yearend.resets.selectors import last_reset_finished_at
+from yearend.rosters.educator_cleanup import educators_missing_from_roster, educators_removed
+from yearend.rosters.selectors import rosters_naming_a_school_year
 
 
 @dataclass(frozen=True)
@@ -131,12 +133,6 @@ class Step:
     link_name: str  # a portal URL name taking the site code
 
 
-PRINTED_ACTIONS = (
-    AuditAction.PROGRESS_REPORTS_WRITTEN,
-    AuditAction.PROGRESS_REPORTS_DOWNLOADED,
-)
-
-
 @dataclass(frozen=True)
 class ManagerView:
     """What only those who manage the organization see on its home."""
@@ -151,7 +147,7 @@ _FACTS = (
     "downloaded_at",
     "printed_at",
     "removal_at",
-    "removal_details",
+    "removed",
     "missing",
     "roster_year",
     "active_educators",
@@ -171,42 +167,31 @@ def _manager_facts_query():
     """Built once per process, for any organization (each subquery is scoped to the
     organization's row through OuterRef): building a query of a dozen subqueries costs
     the ORM several times the CPU PostgreSQL spends running it. A request clones it with
-    its organization's pk; nothing in it depends on the time or the user."""
-    from yearend.reports.models import ExportJob
-    from yearend.resets.models import ResetRun
-    from yearend.rosters.educator_cleanup import educators_missing_from_roster
-    from yearend.rosters.selectors import rosters_naming_a_school_year
-
+    its organization's pk; nothing in it depends on the time or the user. Each fact is
+    read through the selector of the app that owns it."""
     organization = OuterRef("pk")
     # A new school year starts at the end of the previous reset: what happened before it
     # does not count. The steps' subqueries compare with this alias of the row.
-    last_reset_end = (
-        ResetRun.tenant.of(organization)
-        .filter(finished_at__isnull=False)
-        .order_by("-finished_at")
-        .values("finished_at")[:1]
-    )
     this_year = OuterRef("this_school_year_from")
-    events = AuditEvent.objects.filter(organization=organization, at__gt=this_year)
-    removal = events.filter(action=AuditAction.EDUCATORS_REMOVE).order_by(
-        "-pk"
-    )  # append-only: newest
+    removed = educators_removed(organization, since=this_year)
     return (
         Organization.objects.alias(
-            this_school_year_from=Coalesce(Subquery(last_reset_end), Value(_BEFORE_ANY_RESET))
+            this_school_year_from=Coalesce(
+                Subquery(last_reset_finished_at(organization)), Value(_BEFORE_ANY_RESET)
+            )
         )
         .annotate(
             downloaded_at=Subquery(
-                ExportJob.tenant.of(organization)
-                .filter(created_at__gt=this_year, downloaded_at__isnull=False)
-                .order_by("-downloaded_at")
-                .values("downloaded_at")[:1]
+                exports_downloaded(organization, since=this_year).values("downloaded_at")[:1]
             ),
             printed_at=Subquery(
-                events.filter(action__in=PRINTED_ACTIONS).order_by("-at").values("at")[:1]
+                progress_reports_printed(organization, since=this_year).values("printed_at")[:1]
             ),
-            removal_at=Subquery(removal.values("at")[:1]),
-            removal_details=Subquery(removal.values("details")[:1]),
+            removal_at=Subquery(removed.values("removed_at")[:1]),
+        )
+        .annotate(
+            # One removal marks its educators with one time: the latest removal's count.
+            removed=_count(removed.filter(removed_at=OuterRef("removal_at"))),
             missing=_count(educators_missing_from_roster(organization)),
             roster_year=Subquery(
                 rosters_naming_a_school_year(organization).values("school_year")[:1]
@@ -233,7 +218,7 @@ def recommended_steps(organization: Organization, cycle: ResetCycle | None) -> l
 def _steps(facts: dict, cycle: ResetCycle | None) -> list[Step]:
     downloaded_at, printed_at = facts["downloaded_at"], facts["printed_at"]
     removal_at, missing, roster_year = facts["removal_at"], facts["missing"], facts["roster_year"]
-    removed = (facts["removal_details"] or {}).get("count", 0)
+    removed = facts["removed"]
     new_year = str(cycle.year + 1) if cycle else None
     return [
         Step(

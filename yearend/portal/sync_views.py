@@ -10,20 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from yearend import scoping
 from yearend.audit.models import Via
 from yearend.errors import ServiceError
-from yearend.portal.access import managed_organization
 from yearend.rosters.models import HeldImport, SyncSource
 from yearend.rosters.selectors import import_runs_of, latest_roster_school_year, pending_holds_of
 from yearend.rosters.services import held_import_approve, held_import_discard
 from yearend.rosters.syncs.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
-from yearend.scoping import NotVisible
 
 
 @login_required
 @require_GET
 def syncs_page(request, site_code: str):
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     return render(
         request,
         "portal/syncs.html",
@@ -41,7 +40,7 @@ def syncs_page(request, site_code: str):
 @login_required
 @require_POST
 def syncs_pause(request, site_code: str):
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     if request.POST.get("action") == "resume":
         sync_resume_manual(organization=organization, acting_user=request.user, via=Via.PORTAL)
         messages.success(request, "Syncs resumed (a reset's pause, if any, stays until it ends).")
@@ -57,10 +56,10 @@ def syncs_pause(request, site_code: str):
 @login_required
 @require_POST
 def hold_decide(request, site_code: str, hold_id: int):
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     held = HeldImport.tenant.of(organization).defer("bundle").filter(pk=hold_id).first()
     if held is None:
-        raise NotVisible("No such held import")
+        raise scoping.NotVisible("No such held import")
     decision = request.POST.get("decision")
     try:
         if decision == "approve":

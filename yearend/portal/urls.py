@@ -1,6 +1,14 @@
 from django.urls import path
 
-from yearend.portal import data_views, date_views, educator_views, sync_views, views
+from yearend.portal import (
+    data_views,
+    date_views,
+    educator_views,
+    moved,
+    notice_views,
+    sync_views,
+    views,
+)
 
 app_name = "portal"
 
@@ -42,4 +50,26 @@ urlpatterns = [
         views.run_certificate,
         name="run-certificate",
     ),
+    # Files without a site code in their address: the ones emails and pages already link to.
+    path(
+        "reports/exports/<int:job_id>/download/",
+        data_views.export_file,
+        name="export-download",
+    ),
+    path(
+        "reports/archives/<int:archive_id>/download/",
+        data_views.archive_file,
+        name="archive-download",
+    ),
+    path("dates/feed/<str:token>.ics", date_views.calendar_feed, name="calendar-feed"),
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/preferences/", notice_views.preferences, name="notice-preferences"),
+    path("notices/<int:notice_id>/", notice_views.notice_detail, name="notice"),
+    # Pages that moved; see moved.py.
+    path("rosters/<str:site_code>/", moved.roster_page),
+    path("reports/<str:site_code>/progress.pdf", moved.progress_pdf),
+    path("resets/", moved.resets_index),
+    path("resets/<str:site_code>/", moved.reset_page),
+    path("resets/<str:site_code>/start/", moved.reset_request),
+    path("resets/<str:site_code>/certificate.<str:kind>", moved.latest_certificate),
 ]

@@ -1,22 +1,23 @@
 """The portal's overview pages: home, what the reset will do, the reset as it runs, history.
 
-Views are thin: scope the organization (yearend.portal.access), read through selectors,
+Views are thin: scope the organization (yearend.scoping), read through selectors,
 render. Writes live in the other view modules, each calling one service.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from yearend import scoping
+from yearend.audit.models import Via
+from yearend.errors import NotFound
 from yearend.people.models import Role
 from yearend.portal import selectors
-from yearend.portal.access import managed_organization, visible_organization
+from yearend.portal.downloads import certificate_response
+from yearend.resets.downloads import certificate_download
 from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Step
 from yearend.resets.selectors import latest_run, reset_preview
 
@@ -33,7 +34,7 @@ def home(request):
 @require_GET
 def organization_detail(request, site_code: str):
     """Home of an organization: the reset date and what to do before it, by role."""
-    organization = visible_organization(request.user, site_code)
+    organization = scoping.organization_for(request.user, site_code)
     can_manage = scoping.can_manage_organization(request.user, organization)
     date_view = selectors.reset_date_view(organization)
     context = {
@@ -64,7 +65,7 @@ def organization_detail(request, site_code: str):
 @require_GET
 def what_will_happen(request, site_code: str):
     """The seed's deleted / retained table, with this organization's live counts."""
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     date_view = selectors.reset_date_view(organization)
     preview = reset_preview(
         organization, reset_date=date_view.record and date_view.record.reset_date
@@ -116,7 +117,7 @@ def _run_context(organization, run: ResetRun | None) -> dict:
 @require_GET
 def reset_page(request, site_code: str):
     """During the reset: live progress per step and per school. Afterwards: history."""
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     context = _run_context(organization, latest_run(organization))
     context["history"] = (
         ResetRun.tenant.of(organization).select_related("cycle").order_by("-started_at", "-id")
@@ -128,7 +129,7 @@ def reset_page(request, site_code: str):
 @require_GET
 def reset_progress(request, site_code: str):
     """The live part of the reset page, polled by htmx while the run is running."""
-    organization = managed_organization(request.user, site_code)
+    organization = scoping.managed_organization(request.user, site_code)
     return render(
         request, "portal/_reset_progress.html", _run_context(organization, latest_run(organization))
     )
@@ -138,16 +139,10 @@ def reset_progress(request, site_code: str):
 @require_GET
 def run_certificate(request, site_code: str, run_id: int, kind: str):
     """The deletion certificate of any past run of the organization (PDF or JSON)."""
-    organization = managed_organization(request.user, site_code)
-    run = ResetRun.tenant.of(organization).filter(pk=run_id).first()
-    if run is None or kind not in ("pdf", "json"):
-        raise Http404("No such certificate")
-    path = run.certificate_pdf_path if kind == "pdf" else run.certificate_json_path
-    if not path or not Path(path).is_file():
-        raise Http404("No certificate for this run")
-    return FileResponse(
-        Path(path).open("rb"),  # FileResponse closes it
-        as_attachment=kind == "json",
-        filename=Path(path).name,
-        content_type="application/pdf" if kind == "pdf" else "application/json",
-    )
+    organization = scoping.managed_organization(request.user, site_code)
+    run = scoping.run_for(request.user, run_id, organization=organization)
+    try:
+        path = certificate_download(run=run, kind=kind, actor=request.user, via=Via.PORTAL)
+    except NotFound:
+        raise Http404("No certificate for this run") from None
+    return certificate_response(path, kind)

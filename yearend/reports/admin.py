@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from yearend.admin_base import TenantAdmin
-from yearend.reports.models import ExportJob, ReportSettings, YearEndArchive
+from yearend.reports.models import ExportJob, ProgressReportPrint, ReportSettings, YearEndArchive
 
 
 @admin.register(ReportSettings)
@@ -14,6 +14,12 @@ class ExportJobAdmin(TenantAdmin):
     list_display = ("id", "organization", "school", "format", "status", "rows_done", "expires_at")
     list_filter = ("status", "organization")
     readonly_fields = ("file_name", "rows_done", "rows_total", "error")
+
+
+@admin.register(ProgressReportPrint)
+class ProgressReportPrintAdmin(TenantAdmin):
+    list_display = ("id", "organization", "school", "printed_at", "via", "printed_by")
+    list_filter = ("via", "organization")
 
 
 @admin.register(YearEndArchive)

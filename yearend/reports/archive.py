@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from yearend.audit.actions import AuditAction
 from yearend.audit.services import audit_record
+from yearend.errors import InvalidInput, NotFound
 from yearend.organizations.models import Organization
 from yearend.reports.export import write_export
 from yearend.reports.models import ReportSettings, YearEndArchive
-from yearend.reports.services import media_path
+from yearend.reports.services import Download, media_path
 
 
 def retention_days(organization: Organization) -> int:
@@ -31,11 +32,8 @@ def retention_days(organization: Organization) -> int:
 
 
 def report_settings_update(*, actor, organization: Organization, archive_retention_days: int):
-    from yearend.errors import Forbidden, InvalidInput
-    from yearend.scoping import can_manage_organization
-
-    if not can_manage_organization(actor, organization):
-        raise Forbidden("Only district administrators change the archive retention.")
+    """Change how long the archive is kept. Who may is the door's question (those who
+    manage the organization, ``scoping.managed_organization``)."""
     if not 0 <= archive_retention_days <= 365:
         raise InvalidInput("Retention must be 0 to 365 days.", field="archive_retention_days")
     with transaction.atomic():
@@ -118,6 +116,21 @@ def archive_destroy_expired(now: datetime | None = None) -> int:
             media_path(archive.file_name).unlink(missing_ok=True)
         destroyed += 1
     return destroyed
+
+
+def archive_download(*, archive: YearEndArchive, actor, via: str) -> Download:
+    """The archive's file while it is kept, recorded as downloaded."""
+    if not archive.kept:
+        raise NotFound("The archive has been destroyed.", field="archive_id")
+    audit_record(
+        action=AuditAction.ARCHIVE_DOWNLOADED,
+        actor=actor,
+        organization=archive.organization,
+        via=via,
+        details={"archive": archive.pk, "reset_run": archive.reset_run_id},
+    )
+    name = f"year-end-archive-{archive.organization.site_code}-{archive.reset_run_id}.xlsx"
+    return Download(media_path(archive.file_name).open("rb"), name)
 
 
 def archive_for_reset(organization: Organization, reset_run_id: int) -> dict | None:

@@ -1,7 +1,8 @@
-"""Export jobs, the year-end archive and each organization's retention setting.
+"""Export jobs, progress-report prints, the year-end archive and each organization's
+retention setting.
 
-All three are kept across resets (RETAIN): an export job row and an archive row hold no
-student data themselves, only where the file is and when it goes. The archive file is the
+All are kept across resets (RETAIN): an export job row, a print and an archive row hold no
+student data themselves, only where the file is, when it went and to whom. The archive file is the
 only student data that outlives a reset, and only for the organization's retention period.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from yearend.audit.models import Via
 from yearend.tenancy import ResetPolicy, TenantModel
 
 
@@ -84,6 +87,29 @@ class ExportJob(TenantModel):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class ProgressReportPrint(TenantModel):
+    """Student Progress reports printed (the portal, the API or the command): the
+    checklist before a reset says they were printed from these rows."""
+
+    reset_policy = ResetPolicy.RETAIN
+
+    # None: the whole organization, or a class or student of any school.
+    school = models.ForeignKey(
+        "organizations.School", on_delete=models.PROTECT, null=True, blank=True
+    )
+    printed_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(max_length=10, choices=Via.choices)
+    # SET_NULL: as for an export's requester, a removed educator does not block the row.
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "printed_at"], name="progress_print_org_at")
+        ]
 
 
 class YearEndArchive(TenantModel):

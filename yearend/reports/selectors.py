@@ -14,7 +14,8 @@ from itertools import islice
 
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 
-from yearend.classes.models import Enrollment
+from yearend.classes.models import Enrollment, SchoolClass
+from yearend.errors import NotFound
 from yearend.learning.models import (
     Assessment,
     FactFluency,
@@ -252,26 +253,23 @@ def _fill(org_id: int, ids: list[int], by_id: dict[int, StudentData], dates: boo
 def progress_students(
     *,
     organization: Organization,
-    actor=None,
     school: School | None = None,
     class_id: int | None = None,
     student_id: int | None = None,
+    students: QuerySet[Student] | None = None,
+    classes: QuerySet[SchoolClass] | None = None,
+    schools: QuerySet[School] | None = None,
 ) -> QuerySet[Student]:
-    """The students whose progress reports are asked for, within what ``actor`` may see
-    (``actor=None``: a trusted caller such as a command). Raises NotFound for a school,
-    class or student outside that reach."""
-    from yearend.classes.models import SchoolClass
-    from yearend.errors import NotFound
-    from yearend.scoping import classes_for, schools_for, students_for
-
-    if actor is None:
+    """The students whose progress reports are asked for. ``students``, ``classes`` and
+    ``schools`` are what the asker may see (``scoping.progress_students_for`` passes a
+    person's); left out, a trusted caller such as a command sees the organization's
+    current ones. Raises NotFound for a school, class or student outside them."""
+    if students is None:
         students = export_students(organization)
+    if classes is None:
         classes = SchoolClass.tenant.of(organization).filter(epoch=organization.student_epoch)
+    if schools is None:
         schools = School.tenant.of(organization)
-    else:
-        students = students_for(actor, organization)
-        classes = classes_for(actor, organization)
-        schools = schools_for(actor, organization)
     if school is not None:
         if not schools.filter(pk=school.pk).exists():
             raise NotFound("No such school.", field="school")

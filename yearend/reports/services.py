@@ -1,49 +1,42 @@
-"""Writes of the reports app: export jobs, their files and who may ask for them."""
+"""Writes of the reports app: export jobs and their files, what reached whom (an export
+downloaded or written for the district, progress reports printed), each with its audit row."""
 
 from __future__ import annotations
 
 import logging
+import tempfile
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
-from yearend.errors import Forbidden, InvalidInput, NotFound
+from yearend.errors import InvalidInput, NotFound
 from yearend.organizations.models import Organization, School
-from yearend.people.models import Role, User
+from yearend.people.models import Student, User
 from yearend.reports.export import write_export
-from yearend.reports.models import ExportJob, Format
-from yearend.scoping import can_manage_organization, schools_for
+from yearend.reports.models import ExportJob, Format, ProgressReportPrint
+from yearend.reports.progress import write_progress_reports
 
 logger = logging.getLogger(__name__)
 
 EXPORT_FILE_LIFETIME = timedelta(days=7)
+# Most students one web request prints: a request thread is no place for a whole
+# district's pages; the command is (REPORTS_PROGRESS_MAX_STUDENTS overrides it).
+PROGRESS_MAX_STUDENTS = 5_000
 
 
 def media_path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
-
-
-def export_scope_check(*, actor: User, organization: Organization, school: School | None) -> None:
-    """District administrators (and vendor staff) export the organization or a school;
-    school administrators only a school of theirs; nobody else exports."""
-    if can_manage_organization(actor, organization):
-        return
-    if actor.role == Role.SCHOOL_ADMIN and actor.organization_id == organization.pk:
-        if school is None:
-            raise Forbidden("School administrators export their own school: choose it.")
-        if schools_for(actor, organization).filter(pk=school.pk).exists():
-            return
-        raise NotFound("No such school.", field="school")
-    if actor.organization_id == organization.pk:
-        raise Forbidden("Only district or school administrators can export student data.")
-    raise NotFound("No such organization.", field="org")
 
 
 def export_request(
@@ -54,12 +47,12 @@ def export_request(
     fmt: str = Format.XLSX,
     via: str = Via.PORTAL,
 ) -> ExportJob:
-    """Queue a Student Data Export; the worker runs it after the commit."""
+    """Queue a Student Data Export; the worker runs it after the commit. Who may ask is
+    the door's question (``scoping.export_scope_check``)."""
     if fmt not in Format.values:
         raise InvalidInput(f"Unknown format {fmt!r}; use xlsx or csv.", field="format")
     if school is not None and school.organization_id != organization.pk:
         raise NotFound("No such school.", field="school")
-    export_scope_check(actor=actor, organization=organization, school=school)
     with transaction.atomic():
         job = ExportJob.unscoped.create(
             organization=organization, school=school, requested_by=actor, format=fmt
@@ -159,3 +152,157 @@ def export_files_expire(*, now: datetime | None = None) -> int:
             media_path(name).unlink(missing_ok=True)
             count += 1
     return count
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file handed to a person: open at its start (the web response closes it)."""
+
+    file: BinaryIO
+    name: str  # what the person's browser saves it as
+
+
+def export_download(*, job: ExportJob, actor: User, via: str) -> Download:
+    """The finished export's file, recorded as downloaded (``export_delivered``)."""
+    path = media_path(job.file_name) if job.file_name else None
+    if job.status != ExportJob.Status.DONE or path is None or not path.is_file():
+        raise NotFound("The file is not ready or has expired.", field="job_id")
+    export_delivered(job=job, actor=actor, via=via)
+    name = f"student-data-{job.organization.site_code}-{job.pk}.{job.format}"
+    return Download(path.open("rb"), name)
+
+
+@transaction.atomic
+def export_delivered(*, job: ExportJob, actor: User | None, via: str) -> None:
+    """Record that the export reached the district (downloaded, or written to a file for
+    it by the command). The first time is the job's ``downloaded_at``: the reminders and
+    the checklist before the reset ask for the export until then."""
+    ExportJob.unscoped.filter(pk=job.pk, downloaded_at__isnull=True).update(
+        downloaded_at=timezone.now()
+    )
+    audit_record(
+        action=AuditAction.EXPORT_DOWNLOADED,
+        actor=actor,
+        organization=job.organization,
+        via=via,
+        details={"export_job": job.pk},
+    )
+
+
+def export_write(
+    path: Path,
+    *,
+    organization: Organization,
+    school: School | None = None,
+    fmt: str = Format.XLSX,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    via: str = Via.COMMAND,
+) -> ExportJob:
+    """Write the Student Data Export to ``path`` now (the command, for a district that
+    gets its file by other means), as a finished job that was delivered: the reminders
+    stop asking for it as after a download. The file is not kept here."""
+    started = timezone.now()
+    rows = write_export(
+        path,
+        organization=organization,
+        school=school,
+        fmt=fmt,
+        max_rows=max_rows,
+        progress=progress,
+    )
+    finished = timezone.now()
+    with transaction.atomic():
+        job = ExportJob.unscoped.create(
+            organization=organization,
+            school=school,
+            format=fmt,
+            status=ExportJob.Status.DONE,
+            rows_done=rows,
+            rows_total=rows,
+            started_at=started,
+            finished_at=finished,
+            log=[{"at": finished.isoformat(), "message": f"Written to a file: {rows} student(s)."}],
+        )
+        audit_record(
+            action=AuditAction.EXPORT_WRITTEN,
+            organization=organization,
+            via=via,
+            details={"export_job": job.pk, "school": school.pk if school else None, "rows": rows},
+        )
+        export_delivered(job=job, actor=None, via=via)
+    return job
+
+
+def progress_reports_print(
+    target: BinaryIO | Path,
+    *,
+    organization: Organization,
+    students: QuerySet[Student],
+    actor: User | None = None,
+    via: str,
+    selection: dict[str, int] | None = None,
+    max_students: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the students' Student Progress reports into ``target`` (one PDF) and record
+    that they were printed; returns the page count. ``selection`` is what was asked for
+    (``school``, ``class``, ``student`` ids); ``max_students`` refuses a bigger selection
+    before anything is written (a web request)."""
+    total = students.count()
+    if max_students is not None and total > max_students:
+        raise InvalidInput(
+            f"More than {max_students:,} students: choose a school or a class.",
+            code="too_large",
+            field="school",
+        )
+    pages = write_progress_reports(
+        target, organization=organization, students=students, progress=progress
+    )
+    selection = selection or {}
+    with transaction.atomic():
+        ProgressReportPrint.unscoped.create(
+            organization=organization,
+            school_id=selection.get("school"),
+            via=via,
+            printed_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            action=AuditAction.PROGRESS_REPORTS_WRITTEN
+            if via == Via.COMMAND
+            else AuditAction.PROGRESS_REPORTS_DOWNLOADED,
+            actor=actor,
+            organization=organization,
+            via=via,
+            details={**selection, "students": total, "pages": pages},
+        )
+    return pages
+
+
+def progress_reports_download(
+    *,
+    organization: Organization,
+    students: QuerySet[Student],
+    actor: User,
+    via: str,
+    selection: dict[str, int],
+) -> Download:
+    """Progress reports for a web request (the portal, the API), recorded as printed: at
+    most REPORTS_PROGRESS_MAX_STUDENTS students, in a spooled file (a class stays in
+    memory, a school goes to a temporary file)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    try:
+        progress_reports_print(
+            spool,
+            organization=organization,
+            students=students,
+            actor=actor,
+            via=via,
+            selection=selection,
+            max_students=getattr(settings, "REPORTS_PROGRESS_MAX_STUDENTS", PROGRESS_MAX_STUDENTS),
+        )
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return Download(spool, f"progress-reports-{organization.site_code}.pdf")

@@ -11,9 +11,8 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from yearend.errors import Forbidden, NotFound
+from yearend.errors import NotFound
 from yearend.organizations.models import Organization
-from yearend.people.models import User
 from yearend.resetdates import rules
 from yearend.resetdates.models import (
     OrganizationResetDate,
@@ -21,7 +20,6 @@ from yearend.resetdates.models import (
     ResetDateChange,
     ResetDateSource,
 )
-from yearend.scoping import can_manage_organization
 
 FEED_SALT = "yearend.resetdates.calendar-feed"
 
@@ -172,18 +170,7 @@ def organization_for_feed_token(token: str) -> Organization:
 
 
 def calendar_feed_path(organization: Organization) -> str:
-    return reverse("resetdates:feed", kwargs={"token": calendar_feed_token(organization)})
-
-
-def calendar_feed_path_for(user: User, organization: Organization) -> str:
-    """The private feed URL, for those who may manage the organization's date only."""
-    if not can_manage_organization(user, organization):
-        raise Forbidden(
-            f"Only the district administrators of {organization.site_code} may see its "
-            "calendar link.",
-            field="user",
-        )
-    return calendar_feed_path(organization)
+    return reverse("portal:calendar-feed", kwargs={"token": calendar_feed_token(organization)})
 
 
 # --- Across organizations, for the notices: each one query over all of them ------------------

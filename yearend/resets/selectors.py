@@ -143,6 +143,17 @@ def schools_purged(run: ResetRun) -> tuple[int, int]:
     return sum(done for _, done in parts), len(parts)
 
 
+def last_reset_finished_at(organization) -> QuerySet:
+    """When the organization's latest finished reset ended (one value, or no row): the
+    new school year starts there. ``organization`` may be ``OuterRef("pk")``."""
+    return (
+        ResetRun.tenant.of(organization)
+        .filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values("finished_at")[:1]
+    )
+
+
 # --- Across organizations, for the notices: each one query over all of them ------------------
 
 

@@ -108,6 +108,16 @@ def educators_missing_from_roster(organization) -> QuerySet[User]:
     ).filter(_missing_from_roster())
 
 
+def educators_removed(organization, *, since) -> QuerySet[User]:
+    """Educators of ``organization`` (an organization, its id or ``OuterRef("pk")``)
+    removed after ``since``, the latest removal first. One removal marks all its
+    educators with the same ``removed_at``; an educator the SIS lists again is not
+    removed any more (the import clears it)."""
+    return User.objects.filter(
+        organization_id=getattr(organization, "pk", organization), removed_at__gt=since
+    ).order_by("-removed_at")
+
+
 def _active_educators_where(**organization) -> QuerySet[User]:
     return User.objects.filter(
         **organization, role__in=[r.value for r in EDUCATOR_ROLES], is_active=True

@@ -6,13 +6,8 @@ from datetime import date, datetime
 
 from ninja import Field, Router, Schema
 
-from yearend.api.access import (
-    CycleYear,
-    SiteCode,
-    caller,
-    managed_organization,
-    visible_organization,
-)
+from yearend import scoping
+from yearend.api.access import CycleYear, SiteCode, caller
 from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
 from yearend.resetdates.selectors import (
@@ -81,7 +76,7 @@ def reset_date_out(organization, cycle) -> dict:
 )
 def reset_date_read(request, site_code: SiteCode, cycle: CycleYear = None):
     """The reset date of the cycle (default: the current cycle)."""
-    organization = visible_organization(request, site_code)
+    organization = scoping.organization_for(caller(request), site_code)
     return reset_date_out(organization, cycle_for(cycle))
 
 
@@ -91,7 +86,7 @@ def reset_date_read(request, site_code: SiteCode, cycle: CycleYear = None):
 )
 def reset_date_allowed_days(request, site_code: SiteCode, cycle: CycleYear = None):
     """Every day a district administrator could choose today (window, weekdays, holidays)."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     found = cycle_for(cycle)
     return {
         "site_code": organization.site_code,
@@ -106,7 +101,7 @@ def reset_date_allowed_days(request, site_code: SiteCode, cycle: CycleYear = Non
 def reset_date_change(request, site_code: SiteCode, payload: ResetDateIn):
     """Move the reset date. District administrators within the rules; customer-success
     managers any future day, with a reason. Refusals name the rule that failed."""
-    organization = visible_organization(request, site_code)
+    organization = scoping.organization_for(caller(request), site_code)
     found = cycle_for(payload.cycle)
     result = reset_date_set(
         organization=organization,
@@ -125,7 +120,7 @@ def reset_date_change(request, site_code: SiteCode, payload: ResetDateIn):
 )
 def reset_date_changes(request, site_code: SiteCode, cycle: CycleYear = None):
     """Every assignment and change of the date in the cycle, oldest first."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     return [
         {
             "at": change.at,

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 
-from yearend.api.access import MAX_ID, SiteCode, caller, managed_organization
+from yearend import scoping
+from yearend.api.access import MAX_ID, SiteCode, caller
 from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
 from yearend.rosters.educator_cleanup import (
@@ -50,7 +51,7 @@ def candidates(
     missing_from_roster: bool = True,
 ):
     """Active educators missing from the SIS roster and/or not signed in for N days."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     return [
         {
             "id": c.educator.pk,
@@ -74,7 +75,7 @@ def candidates(
 )
 def remove(request, site_code: SiteCode, payload: RemoveIn):
     """Remove (deactivate) educators of the organization, all or nothing."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     removed = educators_remove(
         organization=organization,
         educator_ids=payload.educator_ids,

@@ -11,7 +11,8 @@ from typing import Literal
 
 from ninja import Field, Router, Schema, Status
 
-from yearend.api.access import ObjectId, SiteCode, caller, require_vendor
+from yearend import scoping
+from yearend.api.access import ObjectId, SiteCode, caller
 from yearend.api.endpoints.resets import RunOut, run_out
 from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
@@ -22,7 +23,6 @@ from yearend.resets.offschedule import (
     offschedule_request,
     offschedule_request_by_id,
 )
-from yearend.scoping import organization_for
 
 router = Router(tags=["vendor"])
 
@@ -73,7 +73,7 @@ def _load(request_id: int) -> OffScheduleRequest:
 @router.get("/vendor/offschedule-requests", response={200: list[OffScheduleOut], **ERROR_RESPONSES})
 def offschedule_list(request, status: Literal["pending", "approved", "rejected"] | None = None):
     """Off-schedule reset requests, newest first (open ones: ``status=pending``)."""
-    require_vendor(request)
+    scoping.vendor_staff(caller(request))
     requests = OffScheduleRequest.unscoped.select_related(
         "organization", "requested_by", "decided_by"
     ).order_by("-requested_at", "-id")
@@ -89,9 +89,9 @@ def offschedule_list(request, status: Literal["pending", "approved", "rejected"]
 def offschedule_ask(request, site_code: SiteCode, payload: OffScheduleIn):
     """Ask for an off-schedule reset of the organization (operations); nothing runs until
     a second operations user approves."""
-    user = require_vendor(request)
+    user = scoping.vendor_staff(caller(request))
     created = offschedule_request(
-        organization=organization_for(user, site_code),
+        organization=scoping.organization_for(user, site_code),
         reason=payload.reason,
         acting_user=user,
         via=Via.API,
@@ -105,7 +105,7 @@ def offschedule_ask(request, site_code: SiteCode, payload: OffScheduleIn):
 )
 def offschedule_approve_and_start(request, request_id: ObjectId):
     """Approve as the second operations user: the reset starts now."""
-    require_vendor(request)
+    scoping.vendor_staff(caller(request))
     run = offschedule_approve(request=_load(request_id), acting_user=caller(request), via=Via.API)
     run = ResetRun.unscoped.select_related("organization", "cycle").get(pk=run.pk)
     return Status(202, run_out(run))
@@ -117,7 +117,7 @@ def offschedule_approve_and_start(request, request_id: ObjectId):
 )
 def offschedule_decline(request, request_id: ObjectId, payload: DecisionIn):
     """Reject the request (or withdraw your own); nothing runs."""
-    require_vendor(request)
+    scoping.vendor_staff(caller(request))
     offschedule_reject(
         request=_load(request_id), acting_user=caller(request), note=payload.note, via=Via.API
     )

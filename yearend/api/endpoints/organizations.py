@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from yearend.api.access import SiteCode, caller, visible_organization
+from yearend.api.access import SiteCode, caller
 from yearend.api.errors import ERROR_RESPONSES
-from yearend.scoping import organizations_for, schools_for
+from yearend.scoping import organization_for, organizations_for, schools_for
 
 router = Router(tags=["organizations"])
 
@@ -69,7 +69,7 @@ def organizations_list(request):
 @router.get("/organizations/{site_code}", response={200: OrganizationDetailOut, **ERROR_RESPONSES})
 def organization_detail(request, site_code: SiteCode):
     """One organization with the schools you can see in it."""
-    organization = visible_organization(request, site_code)
+    organization = organization_for(caller(request), site_code)
     schools = schools_for(caller(request), organization).order_by("name", "pk")
     return {
         **organization_out(organization),

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse
 from ninja import Field, Router, Schema, Status
 
-from yearend.api.access import ObjectId, OptionalId, SiteCode, caller, visible_organization
+from yearend import scoping
+from yearend.api.access import ObjectId, OptionalId, SiteCode, caller
 from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
-from yearend.errors import InvalidInput, NotFound
 from yearend.reports.models import ExportJob, Format
-from yearend.reports.progress import write_progress_reports
-from yearend.reports.selectors import progress_students
-from yearend.reports.services import export_request, media_path
-from yearend.reports.views import PROGRESS_MAX_STUDENTS
-from yearend.scoping import can_manage_organization, school_for
+from yearend.reports.services import export_download as export_file
+from yearend.reports.services import export_request, progress_reports_download
 
 router = Router(tags=["reports"])
 
@@ -63,23 +58,15 @@ def export_out(job: ExportJob) -> dict:
     }
 
 
-def _job(request, job_id: int) -> ExportJob:
-    """The export, for whoever asked for it and those who manage its organization."""
-    user = caller(request)
-    job = ExportJob.unscoped.select_related("organization").filter(pk=job_id).first()
-    if job is None or not (
-        job.requested_by_id == user.pk or can_manage_organization(user, job.organization)
-    ):
-        raise NotFound(f"No export {job_id}.", field="job_id")
-    return job
-
-
 @router.post("/organizations/{site_code}/exports", response={202: ExportOut, **ERROR_RESPONSES})
 def export_start(request, site_code: SiteCode, payload: ExportIn):
     """Queue a Student Data Export of the organization (or one school); poll its status."""
-    organization = visible_organization(request, site_code)
     user = caller(request)
-    school = school_for(user, organization, payload.school_id) if payload.school_id else None
+    organization = scoping.organization_for(user, site_code)
+    school = (
+        scoping.school_for(user, organization, payload.school_id) if payload.school_id else None
+    )
+    scoping.export_scope_check(user=user, organization=organization, school=school)
     job = export_request(
         actor=user, organization=organization, school=school, fmt=payload.format, via=Via.API
     )
@@ -90,20 +77,16 @@ def export_start(request, site_code: SiteCode, payload: ExportIn):
 @router.get("/exports/{job_id}", response={200: ExportOut, **ERROR_RESPONSES})
 def export_status(request, job_id: ObjectId):
     """Status and progress of an export; ``download`` is set once the file is ready."""
-    return export_out(_job(request, job_id))
+    return export_out(scoping.export_job_for(caller(request), job_id))
 
 
 @router.get("/exports/{job_id}/download", response={200: None, **ERROR_RESPONSES})
 def export_download(request, job_id: ObjectId):
     """The export's file (xlsx or csv), until it expires."""
-    job = _job(request, job_id)
-    if job.status != ExportJob.Status.DONE or not job.file_name:
-        raise NotFound("The file is not ready or has expired.", field="job_id")
-    path = media_path(job.file_name)
-    if not path.is_file():
-        raise NotFound("The file is not ready or has expired.", field="job_id")
-    name = f"student-data-{job.organization.site_code}-{job.pk}.{job.format}"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    user = caller(request)
+    job = scoping.export_job_for(user, job_id)
+    download = export_file(job=job, actor=user, via=Via.API)
+    return FileResponse(download.file, as_attachment=True, filename=download.name)
 
 
 @router.get("/organizations/{site_code}/progress-reports", response={200: None, **ERROR_RESPONSES})
@@ -116,28 +99,17 @@ def progress_reports(
 ):
     """Student Progress reports (PDF) of the students you can see, narrowed by school,
     class or student."""
-    organization = visible_organization(request, site_code)
     user = caller(request)
-    students = progress_students(
+    organization = scoping.organization_for(user, site_code)
+    students = scoping.progress_students_for(
+        user, organization, school_id=school_id, class_id=class_id, student_id=student_id
+    )
+    selection = {"school": school_id, "class": class_id, "student": student_id}
+    download = progress_reports_download(
         organization=organization,
+        students=students,
         actor=user,
-        school=school_for(user, organization, school_id) if school_id else None,
-        class_id=class_id,
-        student_id=student_id,
+        via=Via.API,
+        selection={key: value for key, value in selection.items() if value is not None},
     )
-    limit = getattr(settings, "REPORTS_PROGRESS_MAX_STUDENTS", PROGRESS_MAX_STUDENTS)
-    if students.count() > limit:
-        raise InvalidInput(
-            f"More than {limit:,} students: choose a school or a class.",
-            code="too_large",
-            field="school_id",
-        )
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    write_progress_reports(spool, organization=organization, students=students)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"progress-reports-{organization.site_code}.pdf",
-        content_type="application/pdf",
-    )
+    return FileResponse(download.file, as_attachment=True, filename=download.name)

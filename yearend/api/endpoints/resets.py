@@ -7,22 +7,19 @@ A reset starts on its date, or off-schedule through the two-person request in
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path as FilePath
 from typing import Any
 
 from django.http import FileResponse
 from ninja import Router, Schema
 
-from yearend.api.access import (
-    ObjectId,
-    SiteCode,
-    caller,
-    managed_organization,
-    require_ops,
-)
+from yearend import scoping
+from yearend.api.access import ObjectId, SiteCode, caller
 from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
 from yearend.errors import NotFound
+from yearend.people.models import Role
+from yearend.resets import calendar_link
+from yearend.resets.downloads import certificate_download
 from yearend.resets.models import ResetRun
 from yearend.resets.selectors import reset_preview, run_summary
 from yearend.resets.services import reset_resume
@@ -69,16 +66,10 @@ def run_out(run: ResetRun, *, with_log: bool = False) -> dict:
     return summary
 
 
-def _run(organization, run_id: int) -> ResetRun:
-    run = (
-        ResetRun.tenant.of(organization)
-        .select_related("organization", "cycle")
-        .filter(pk=run_id)
-        .first()
-    )
-    if run is None:
-        raise NotFound(f"No reset run {run_id} of {organization.site_code}.", field="run_id")
-    return run
+def _run(request, site_code: str, run_id: int) -> ResetRun:
+    user = caller(request)
+    organization = scoping.managed_organization(user, site_code)
+    return scoping.run_for(user, run_id, organization=organization)
 
 
 @router.get(
@@ -86,9 +77,7 @@ def _run(organization, run_id: int) -> ResetRun:
 )
 def preview(request, site_code: SiteCode):
     """What a reset would delete now, per category and school, and what it keeps."""
-    from yearend.resets import calendar_link
-
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     try:
         cycle = calendar_link.cycle_for_today(organization)
         reset_date = calendar_link.reset_date_for(organization, cycle)
@@ -102,7 +91,7 @@ def preview(request, site_code: SiteCode):
 )
 def runs_list(request, site_code: SiteCode):
     """The organization's reset runs, newest first."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     runs = ResetRun.tenant.of(organization).select_related("organization", "cycle")
     return [run_out(run) for run in runs.order_by("-started_at", "-id")]
 
@@ -113,8 +102,7 @@ def runs_list(request, site_code: SiteCode):
 )
 def run_detail(request, site_code: SiteCode, run_id: ObjectId):
     """One run: its step, progress per school, counts, verification and log."""
-    organization = managed_organization(request, site_code)
-    return run_out(_run(organization, run_id), with_log=True)
+    return run_out(_run(request, site_code, run_id), with_log=True)
 
 
 @router.get(
@@ -123,9 +111,8 @@ def run_detail(request, site_code: SiteCode, run_id: ObjectId):
 )
 def certificate_json(request, site_code: SiteCode, run_id: ObjectId):
     """The signed deletion certificate (counts and times, no student personal data)."""
-    run = _run(managed_organization(request, site_code), run_id)
-    if not run.certificate:
-        raise NotFound("This run has no certificate yet.", field="run_id")
+    run = _run(request, site_code, run_id)
+    certificate_download(run=run, kind="json", actor=caller(request), via=Via.API)
     return run.certificate
 
 
@@ -135,10 +122,8 @@ def certificate_json(request, site_code: SiteCode, run_id: ObjectId):
 )
 def certificate_pdf(request, site_code: SiteCode, run_id: ObjectId):
     """The deletion certificate as a PDF."""
-    run = _run(managed_organization(request, site_code), run_id)
-    path = FilePath(run.certificate_pdf_path) if run.certificate_pdf_path else None
-    if path is None or not path.is_file():
-        raise NotFound("This run has no certificate yet.", field="run_id")
+    run = _run(request, site_code, run_id)
+    path = certificate_download(run=run, kind="pdf", actor=caller(request), via=Via.API)
     return FileResponse(path.open("rb"), filename=path.name, content_type="application/pdf")
 
 
@@ -148,9 +133,9 @@ def certificate_pdf(request, site_code: SiteCode, run_id: ObjectId):
 )
 def run_resume(request, site_code: SiteCode, run_id: ObjectId):
     """Continue a failed or stalled run from where it stopped (operations only)."""
-    organization = managed_organization(request, site_code)
-    require_ops(request)
-    run = reset_resume(
-        run=_run(organization, run_id), acting_user=caller(request), via=Via.API, wait=False
-    )
+    user = caller(request)
+    organization = scoping.managed_organization(user, site_code)
+    scoping.vendor_staff(user, Role.OPS)
+    run = scoping.run_for(user, run_id, organization=organization)
+    run = reset_resume(run=run, acting_user=user, via=Via.API, wait=False)
     return run_out(ResetRun.unscoped.select_related("organization", "cycle").get(pk=run.pk))

@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from yearend.api.access import ObjectId, SiteCode, caller, managed_organization
+from yearend import scoping
+from yearend.api.access import ObjectId, SiteCode, caller
 from yearend.api.errors import ERROR_RESPONSES
-from yearend.audit.actions import AuditAction
+from yearend.api.uploads import roster_upload
 from yearend.audit.models import Via
-from yearend.audit.services import audit_record
 from yearend.errors import InvalidInput, NotFound
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.oneroster.bundle import bundle_from_upload
 from yearend.rosters.selectors import import_runs_of, latest_roster_school_year, pending_holds_of
-from yearend.rosters.services import held_import_approve, held_import_discard, roster_import
+from yearend.rosters.services import held_import_approve, held_import_discard
 from yearend.rosters.syncs.pausing import sync_pause_manual, sync_resume_manual, sync_state_for
 
 router = Router(tags=["roster syncs"])
@@ -130,13 +129,13 @@ def _hold(organization, hold_id: int) -> HeldImport:
 @router.get("/organizations/{site_code}/sync", response={200: SyncOut, **ERROR_RESPONSES})
 def sync_status(request, site_code: SiteCode):
     """Whether roster syncs run, are paused (by hand or by a reset), and what waits for review."""
-    return sync_out(managed_organization(request, site_code))
+    return sync_out(scoping.managed_organization(caller(request), site_code))
 
 
 @router.post("/organizations/{site_code}/sync/pause", response={200: SyncOut, **ERROR_RESPONSES})
 def sync_pause(request, site_code: SiteCode, payload: PauseIn):
     """Pause the organization's roster syncs until resumed by hand."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     sync_pause_manual(
         organization=organization, acting_user=caller(request), note=payload.note, via=Via.API
     )
@@ -146,7 +145,7 @@ def sync_pause(request, site_code: SiteCode, payload: PauseIn):
 @router.post("/organizations/{site_code}/sync/resume", response={200: SyncOut, **ERROR_RESPONSES})
 def sync_resume(request, site_code: SiteCode):
     """Lift the manual pause; a running reset's pause stays until the reset completes."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     sync_resume_manual(organization=organization, acting_user=caller(request), via=Via.API)
     return sync_out(organization)
 
@@ -156,7 +155,7 @@ def sync_resume(request, site_code: SiteCode):
 )
 def imports_list(request, site_code: SiteCode):
     """The latest 50 roster imports, newest first."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     return [
         import_out(run) for run in import_runs_of(organization).select_related("organization")[:50]
     ]
@@ -171,29 +170,20 @@ def import_upload(
 ):
     """Import a OneRoster CSV bundle (.zip). A bulk change past the safety thresholds is
     held for review (status ``held``); a broken bundle is refused with its errors."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     if bundle.size is not None and bundle.size > MAX_BUNDLE_BYTES:
         raise InvalidInput(
             f"The bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB.", field="bundle"
         )
     # A big upload is read from the temporary file Django spooled it to, not into memory.
     parsed = bundle_from_upload(bundle)
-    user = caller(request)
-    run = roster_import(
+    run = roster_upload(
         organization=organization,
         bundle=parsed,
-        path=(bundle.name or "upload.zip")[:200],
+        name=(bundle.name or "upload.zip")[:200],
         dry_run=dry_run,
-        acting_user=user,
+        acting_user=caller(request),
     )
-    with transaction.atomic():
-        audit_record(
-            action=AuditAction.API_ROSTER_UPLOAD,
-            actor=user,
-            organization=organization,
-            via=Via.API,
-            details={"run": run.pk, "status": run.status, "dry_run": dry_run},
-        )
     run.organization = organization
     return import_out(run)
 
@@ -203,7 +193,7 @@ def import_upload(
 )
 def holds_list(request, site_code: SiteCode):
     """Held imports waiting for a decision."""
-    organization = managed_organization(request, site_code)
+    organization = scoping.managed_organization(caller(request), site_code)
     return [hold_out(h) for h in pending_holds_of(organization).order_by("-created_at", "-id")]
 
 
@@ -213,7 +203,9 @@ def holds_list(request, site_code: SiteCode):
 )
 def hold_detail(request, site_code: SiteCode, hold_id: ObjectId):
     """Why the import was held and what it would add, change and remove."""
-    return hold_out(_hold(managed_organization(request, site_code), hold_id), with_preview=True)
+    return hold_out(
+        _hold(scoping.managed_organization(caller(request), site_code), hold_id), with_preview=True
+    )
 
 
 @router.post(
@@ -222,7 +214,7 @@ def hold_detail(request, site_code: SiteCode, hold_id: ObjectId):
 )
 def hold_approve(request, site_code: SiteCode, hold_id: ObjectId):
     """Apply the held bundle as it compares with the roster now."""
-    hold = _hold(managed_organization(request, site_code), hold_id)
+    hold = _hold(scoping.managed_organization(caller(request), site_code), hold_id)
     run = held_import_approve(held=hold, acting_user=caller(request), via=Via.API)
     run.organization = hold.organization
     return import_out(run)
@@ -234,6 +226,6 @@ def hold_approve(request, site_code: SiteCode, hold_id: ObjectId):
 )
 def hold_discard(request, site_code: SiteCode, hold_id: ObjectId):
     """Discard the held bundle; nothing is changed."""
-    hold = _hold(managed_organization(request, site_code), hold_id)
+    hold = _hold(scoping.managed_organization(caller(request), site_code), hold_id)
     held_import_discard(held=hold, acting_user=caller(request), via=Via.API)
     return hold_out(_hold(hold.organization, hold.pk))

@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 from django.db.models import OuterRef, Subquery
 from ninja import Field, Query, Router, Schema
 
-from yearend.api.access import CycleYear, SiteCode, require_vendor
+from yearend import scoping
+from yearend.api.access import CycleYear, SiteCode, caller
 from yearend.api.endpoints.calendar import ResetDateIn, ResetDateSetOut, reset_date_out
 from yearend.api.endpoints.resets import RunOut, run_out
 from yearend.api.errors import ERROR_RESPONSES
@@ -19,7 +20,6 @@ from yearend.resetdates.models import OrganizationResetDate
 from yearend.resetdates.selectors import cycle_for
 from yearend.resetdates.services import reset_date_set, reset_dates_assign
 from yearend.resets.models import ResetRun
-from yearend.scoping import organization_for
 
 router = Router(tags=["vendor"])
 
@@ -74,7 +74,7 @@ def vendor_organizations(
     offset: Offset = 0,
 ):
     """Every customer with its reset date and run in the cycle, filtered and paged."""
-    require_vendor(request)
+    scoping.vendor_staff(caller(request))
     found = cycle_for(cycle)
     dates = OrganizationResetDate.unscoped.filter(organization=OuterRef("pk"), cycle=found)
     runs = ResetRun.unscoped.filter(organization=OuterRef("pk"), cycle=found)
@@ -128,8 +128,8 @@ def vendor_organizations(
 def vendor_override(request, site_code: SiteCode, payload: ResetDateIn):
     """Override an organization's date (customer-success managers): any future day,
     outside the window included; a reason is required and kept in the history."""
-    user = require_vendor(request)
-    organization = organization_for(user, site_code)
+    user = scoping.vendor_staff(caller(request))
+    organization = scoping.organization_for(user, site_code)
     found = cycle_for(payload.cycle)
     result = reset_date_set(
         organization=organization,
@@ -145,7 +145,7 @@ def vendor_override(request, site_code: SiteCode, payload: ResetDateIn):
 @router.post("/vendor/reset-dates/assign", response={200: AssignOut, **ERROR_RESPONSES})
 def vendor_assign(request, payload: AssignIn):
     """Give every organization without a date in the cycle its default date (idempotent)."""
-    user = require_vendor(request)
+    user = scoping.vendor_staff(caller(request))
     result = reset_dates_assign(
         cycle=cycle_for(payload.cycle), capacity=payload.capacity, acting_user=user, via=Via.API
     )
@@ -175,7 +175,7 @@ def vendor_runs(
     offset: Offset = 0,
 ):
     """Reset runs across all organizations, newest first."""
-    require_vendor(request)
+    scoping.vendor_staff(caller(request))
     runs = ResetRun.unscoped.select_related("organization", "cycle").order_by("-started_at", "-id")
     if cycle is not None:
         runs = runs.filter(cycle=cycle_for(cycle))

@@ -96,7 +96,7 @@ def test_a_completed_reset_sends_the_certificate_and_the_archives_last_day(
     notices_send_due()
     [message] = [m for m in mailoutbox if "complete" in m.subject]
     assert message.to == ["kai@example.org"]
-    assert "http://127.0.0.1:8000/resets/KIRI01/certificate.pdf" in message.body
+    assert f"http://127.0.0.1:8000/org/KIRI01/reset/runs/{run.pk}/certificate.pdf" in message.body
     assert "can be downloaded until Monday, September 16, 2024" in message.body
     assert "/reports/archives/" in message.body
 

@@ -217,7 +217,7 @@ def test_downloading_the_export_takes_it_off_the_list(client, home, home_people,
     notices_send_due(as_of=date(2024, 8, 2), now=utc(2024, 8, 2, 12))
     assert "Download the Student Data Export" in mailoutbox[0].body
     client.force_login(home_people["da1"])
-    response = client.get(reverse("reports:export-download", args=[job.pk]))
+    response = client.get(reverse("portal:export-download", args=[job.pk]))
     assert response.status_code == 200
     # Read through the test client's wrapper: a bare close() would close the database
     # connection as at the end of a real request.

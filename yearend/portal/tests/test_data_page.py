@@ -12,7 +12,7 @@ from yearend.audit.models import AuditEvent
 from yearend.demo.seeding import seed_demo
 from yearend.organizations.models import School
 from yearend.people.models import Role
-from yearend.reports.models import ExportJob
+from yearend.reports.models import ExportJob, ProgressReportPrint
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -47,9 +47,12 @@ def test_a_district_admin_starts_the_export_with_htmx_and_downloads_it(
     fragment = client.get(reverse("portal:export-job", args=[site, job.pk])).content.decode()
     assert "Download the Student Data Export" in fragment
     assert 'hx-trigger="every 1s"' not in fragment
-    download = client.get(reverse("reports:export-download", args=[job.pk]))
+    download = client.get(reverse("portal:export-download", args=[job.pk]))
     book = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert book.active.max_row > 1
+    job.refresh_from_db()
+    assert job.downloaded_at is not None
+    assert AuditEvent.objects.filter(action="reports.export_downloaded", via="portal").exists()
 
 
 def test_the_plain_form_redirects_to_the_data_page_listing_the_job(client, seeded_org, make_user):
@@ -95,7 +98,10 @@ def test_a_teacher_prints_progress_reports_of_their_classes_and_it_is_recorded(c
     response = client.get(url, {"class": assignment.school_class_id})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     event = AuditEvent.objects.get(action="reports.progress_reports_downloaded")
-    assert event.actor == teacher and event.details == {"class": str(assignment.school_class_id)}
+    assert event.actor == teacher and event.via == "portal"
+    assert event.details["class"] == assignment.school_class_id
+    printed = ProgressReportPrint.tenant.of(seeded_org).get()
+    assert (printed.printed_by, printed.via, printed.school) == (teacher, "portal", None)
 
 
 def test_progress_reports_of_a_class_outside_reach_are_404_and_not_recorded(
@@ -111,6 +117,7 @@ def test_progress_reports_of_a_class_outside_reach_are_404_and_not_recorded(
     )
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="reports.progress_reports_downloaded").exists()
+    assert not ProgressReportPrint.tenant.of(seeded_org).exists()
 
 
 def test_someone_elses_export_job_is_not_visible_to_a_school_admin(client, seeded_org, make_user):

@@ -145,6 +145,10 @@ def test_school_days_are_for_the_district_admin_only(client, org, dated, teacher
     for user in (teacher, outsider):
         client.force_login(user)
         response = client.post(
-            reverse("portal:school-days", args=[org.site_code]), {"last_day_of_school": ""}
+            reverse("portal:school-days", args=[org.site_code]),
+            {"last_day_of_school": "2027-06-10"},
         )
         assert response.status_code == 404
+    org.refresh_from_db()
+    assert org.last_day_of_school is None
+    assert not AuditEvent.objects.filter(action="organization.school_days_set").exists()

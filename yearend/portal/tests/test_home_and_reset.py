@@ -78,7 +78,7 @@ def test_the_export_step_is_done_once_an_export_is_downloaded(client, seeded, ma
     with TestCase.captureOnCommitCallbacks(execute=True):
         job = export_request(actor=admin, organization=seeded)
     client.force_login(admin)
-    client.get(reverse("reports:export-download", args=[job.pk]))
+    client.get(reverse("portal:export-download", args=[job.pk]))
     assert ExportJob.unscoped.get(pk=job.pk).downloaded_at is not None
     page = client.get(reverse("portal:organization", args=[seeded.site_code])).content.decode()
     assert "Downloaded " in page

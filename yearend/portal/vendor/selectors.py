@@ -190,10 +190,6 @@ def runs_overview(*, state: str = "", search: str = "") -> QuerySet[ResetRun]:
     return runs.order_by("-started_at", "-id")
 
 
-def run_by_id(run_id: int) -> ResetRun | None:
-    return ResetRun.unscoped.select_related("organization", "cycle").filter(pk=run_id).first()
-
-
 def run_steps(run: ResetRun) -> list[dict]:
     """Each step of the run with its state: done, running, failed or waiting."""
     current = STEP_ORDER.index(run.step)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yearend.portal.vendor import views
+from yearend.portal.vendor import reset_views, views
 
 app_name = "vendor"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("runs/<int:run_id>/progress/", views.run_progress, name="run-progress"),
     path("runs/<int:run_id>/resume/", views.run_resume, name="run-resume"),
     path("runs/<int:run_id>/certificate.<str:kind>", views.run_certificate, name="run-certificate"),
+    path("resets/", reset_views.resets, name="resets"),
+    path("resets/<str:site_code>/", reset_views.reset, name="reset"),
+    path("resets/<str:site_code>/request/", reset_views.reset_request, name="reset-request"),
     path("offschedule/", views.offschedule, name="offschedule"),
     path(
         "offschedule/<int:request_id>/approve/",

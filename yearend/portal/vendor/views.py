@@ -8,13 +8,11 @@ messages are shown beside the field they name.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -23,12 +21,14 @@ from yearend.audit.models import Via
 from yearend.errors import NotFound, ServiceError
 from yearend.organizations.models import Organization
 from yearend.people.models import Role
-from yearend.portal.access import is_htmx
+from yearend.portal.downloads import certificate_response
+from yearend.portal.htmx import is_htmx
 from yearend.portal.vendor import forms, selectors
 from yearend.resetdates import selectors as date_selectors
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
 from yearend.resetdates.parsing import parse_days
 from yearend.resetdates.services import reset_cycle_create, reset_date_set, reset_dates_assign
+from yearend.resets.downloads import certificate_download
 from yearend.resets.models import Status
 from yearend.resets.offschedule import (
     offschedule_approve,
@@ -37,7 +37,7 @@ from yearend.resets.offschedule import (
     offschedule_request_by_id,
 )
 from yearend.resets.services import reset_resume
-from yearend.scoping import NotVisible, organization_for, vendor_staff
+from yearend.scoping import NotVisible, organization_for, run_for, vendor_staff
 
 PAGE_SIZE = 50
 
@@ -305,14 +305,6 @@ def runs(request):
     )
 
 
-def _run(user, run_id: int):
-    run = selectors.run_by_id(run_id)
-    if run is None:
-        raise NotVisible("No such run")
-    organization_for(user, run.organization.site_code)  # the one scoping decision
-    return run
-
-
 def _run_context(user, run) -> dict:
     return {
         "run": run,
@@ -326,7 +318,7 @@ def _run_context(user, run) -> dict:
 @login_required
 def run_detail(request, run_id: int):
     user = vendor_staff(request.user)
-    run = _run(user, run_id)
+    run = run_for(user, run_id)
     return render(request, "vendor/run.html", _run_context(user, run))
 
 
@@ -334,7 +326,7 @@ def run_detail(request, run_id: int):
 def run_progress(request, run_id: int):
     """The live part of the run page; htmx polls it while the run is running."""
     user = vendor_staff(request.user)
-    run = _run(user, run_id)
+    run = run_for(user, run_id)
     if not is_htmx(request):
         return redirect("vendor:run", run_id=run.pk)
     return render(request, "vendor/_run_progress.html", _run_context(user, run))
@@ -344,7 +336,7 @@ def run_progress(request, run_id: int):
 @require_POST
 def run_resume(request, run_id: int):
     user = vendor_staff(request.user, Role.OPS)
-    run = _run(user, run_id)
+    run = run_for(user, run_id)
     try:
         run = reset_resume(run=run, acting_user=user, via=Via.PORTAL, wait=False)
     except ServiceError as error:
@@ -357,16 +349,12 @@ def run_resume(request, run_id: int):
 @login_required
 def run_certificate(request, run_id: int, kind: str):
     user = vendor_staff(request.user)
-    run = _run(user, run_id)
-    path = run.certificate_pdf_path if kind == "pdf" else run.certificate_json_path
-    if kind not in ("pdf", "json") or not path or not Path(path).is_file():
-        raise Http404("No certificate yet")
-    return FileResponse(
-        Path(path).open("rb"),  # FileResponse closes it
-        as_attachment=kind == "json",
-        filename=Path(path).name,
-        content_type="application/pdf" if kind == "pdf" else "application/json",
-    )
+    run = run_for(user, run_id)
+    try:
+        path = certificate_download(run=run, kind=kind, actor=user, via=Via.PORTAL)
+    except NotFound:
+        raise Http404("No certificate yet") from None
+    return certificate_response(path, kind)
 
 
 @login_required

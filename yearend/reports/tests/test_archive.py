@@ -4,6 +4,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from yearend.audit.models import AuditEvent
 from yearend.people.models import Role, User
 from yearend.reports.archive import (
     archive_destroy_expired,
@@ -27,8 +28,11 @@ def test_the_archive_is_downloadable_then_destroyed_after_retention(client, seed
     workbook.close()
 
     url = f"/reports/archives/{archive.pk}/download/"
-    client.force_login(User.objects.get(organization=seeded_org, role=Role.DISTRICT_ADMIN))
+    admin = User.objects.get(organization=seeded_org, role=Role.DISTRICT_ADMIN)
+    client.force_login(admin)
     assert client.get(url).status_code == 200
+    downloaded = AuditEvent.objects.get(action="reports.archive_downloaded")
+    assert (downloaded.actor, downloaded.details["archive"]) == (admin, archive.pk)
     for refused in (
         User.objects.filter(organization=seeded_org, role=Role.SCHOOL_ADMIN).first(),
         User.objects.filter(organization=seeded_org, role=Role.TEACHER).first(),
@@ -60,11 +64,13 @@ def test_retention_zero_keeps_no_archive(seeded_org):
 
 
 def test_only_district_admins_change_retention(seeded_org):
+    # The service trusts its caller; a door asks scoping first, which refuses a teacher.
     from yearend.errors import Forbidden
+    from yearend.scoping import managed_organization
 
     teacher = User.objects.filter(organization=seeded_org, role=Role.TEACHER).first()
     with pytest.raises(Forbidden):
-        report_settings_update(actor=teacher, organization=seeded_org, archive_retention_days=0)
+        managed_organization(teacher, seeded_org.site_code)
 
 
 def test_the_reset_engine_calls_the_archive_hook(seeded_org):

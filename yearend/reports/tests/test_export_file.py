@@ -5,10 +5,12 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
+from yearend.audit.models import AuditEvent
 from yearend.learning.models import Assessment, LessonProgress, UsageSession
 from yearend.organizations.models import School
 from yearend.people.models import Student
 from yearend.reports.export import HEADINGS, neutralise, write_export
+from yearend.reports.models import ExportJob
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -135,6 +137,14 @@ def test_the_command_exports_one_school(seeded_org, tmp_path):
     expected = Student.tenant.of(seeded_org).filter(school=school).count()
     assert len(rows) == expected > 0
     assert {r[HEADINGS.index("School")] for r in rows} == {school.name}
+    # Written for the district: delivered, as a download is, so the reminders stop.
+    job = ExportJob.tenant.of(seeded_org).get()
+    assert (job.status, job.school, job.rows_total) == (ExportJob.Status.DONE, school, expected)
+    assert job.downloaded_at is not None and job.file_name == ""
+    written = AuditEvent.objects.get(action="reports.export_written")
+    assert written.details == {"export_job": job.pk, "school": school.pk, "rows": expected}
+    delivered = AuditEvent.objects.get(action="reports.export_downloaded")
+    assert (delivered.via, delivered.details) == ("command", {"export_job": job.pk})
 
 
 def test_the_command_refuses_an_unknown_organization(db, tmp_path):
@@ -143,3 +153,4 @@ def test_the_command_refuses_an_unknown_organization(db, tmp_path):
     with pytest.raises(CommandError, match="Unknown organization"):
         call_command("export_student_data", "--org", "NOPE", "-o", str(tmp_path / "x.csv"))
     assert not (tmp_path / "x.csv").exists()
+    assert not ExportJob.unscoped.exists()

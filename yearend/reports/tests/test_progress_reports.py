@@ -3,10 +3,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
+from yearend.audit.models import AuditEvent
 from yearend.classes.models import SchoolClass
 from yearend.learning.models import PathwayPlacement
 from yearend.organizations.grades import PREK_TO_2
 from yearend.people.models import Student
+from yearend.reports.models import ProgressReportPrint
 from yearend.reports.progress import write_progress_reports
 from yearend.reports.selectors import export_students
 
@@ -77,7 +79,13 @@ def test_the_command_prints_a_class(seeded_org, tmp_path):
         str(path),
         verbosity=0,
     )
-    assert len(PdfReader(path).pages) == sum(_expected_pages(seeded_org, students).values())
+    pages = len(PdfReader(path).pages)
+    assert pages == sum(_expected_pages(seeded_org, students).values())
+    # Printed for the district: the checklist before the reset counts it.
+    printed = ProgressReportPrint.tenant.of(seeded_org).get()
+    assert (printed.via, printed.printed_by) == ("command", None)
+    event = AuditEvent.objects.get(action="reports.progress_reports_written")
+    assert event.details == {"class": school_class.pk, "students": len(students), "pages": pages}
 
 
 def test_the_command_refuses_a_class_of_another_organization(seeded_org, other_org, tmp_path):
@@ -93,3 +101,4 @@ def test_the_command_refuses_a_class_of_another_organization(seeded_org, other_o
             str(tmp_path / "x.pdf"),
         )
     assert not (tmp_path / "x.pdf").exists()
+    assert not ProgressReportPrint.tenant.of(other_org).exists()

@@ -17,7 +17,7 @@ def test_a_teacher_prints_their_class_but_not_another(client, seeded_org, outsid
     teacher = User.objects.filter(organization=seeded_org, role=Role.TEACHER).first()
     own = SchoolClass.tenant.of(seeded_org).filter(teacher_assignments__teacher=teacher).first()
     other = SchoolClass.tenant.of(seeded_org).exclude(teacher_assignments__teacher=teacher).first()
-    url = f"/reports/{seeded_org.site_code}/progress.pdf"
+    url = f"/org/{seeded_org.site_code}/data/progress.pdf"
 
     client.force_login(teacher)
     response = client.get(url, {"class": own.pk})
@@ -45,7 +45,7 @@ def test_a_district_admin_prints_a_school_and_is_told_when_the_selection_is_too_
     admin = User.objects.get(organization=seeded_org, role=Role.DISTRICT_ADMIN)
     school = School.tenant.of(seeded_org).order_by("id").first()
     client.force_login(admin)
-    url = f"/reports/{seeded_org.site_code}/progress.pdf"
+    url = f"/org/{seeded_org.site_code}/data/progress.pdf"
     response = client.get(url, {"school": school.pk})
     assert response.status_code == 200
     text = " ".join(p.extract_text() for p in _pdf(response).pages)

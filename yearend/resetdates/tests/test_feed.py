@@ -59,7 +59,7 @@ def test_only_those_who_manage_the_organization_get_its_feed_link(
 ):
     from yearend.errors import Forbidden
     from yearend.people.models import Role
-    from yearend.resetdates.selectors import calendar_feed_path_for
+    from yearend.scoping import calendar_feed_path_for
 
     assert calendar_feed_path_for(district_admin, org) == calendar_feed_path(org)
     assert calendar_feed_path_for(csm, org) == calendar_feed_path(org)

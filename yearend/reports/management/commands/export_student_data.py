@@ -3,18 +3,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from yearend.audit.actions import AuditAction
-from yearend.audit.models import Via
-from yearend.audit.services import audit_record
 from yearend.commands import ServiceCommand
 from yearend.errors import InvalidInput
 from yearend.organizations.selectors import organization_by_site_code, school_by_name
-from yearend.reports.export import write_export
 from yearend.reports.selectors import export_students
+from yearend.reports.services import export_write
 
 
 class Command(ServiceCommand):
-    help = "Write the Student Data Export of an organization (or one school) to a file."
+    help = (
+        "Write the Student Data Export of an organization (or one school) to a file for it; "
+        "recorded as delivered, as a download from the portal is."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="site code")
@@ -38,7 +38,7 @@ class Command(ServiceCommand):
             def progress(done: int) -> None:
                 bar.update(done - bar.n)
 
-            rows = write_export(
+            job = export_write(
                 path,
                 organization=organization,
                 school=school,
@@ -46,10 +46,4 @@ class Command(ServiceCommand):
                 max_rows=options["max_rows"],
                 progress=progress,
             )
-        audit_record(
-            action=AuditAction.EXPORT_WRITTEN,
-            organization=organization,
-            via=Via.COMMAND,
-            details={"school": school.pk if school else None, "rows": rows},
-        )
-        self.stdout.write(f"Wrote {rows} student(s) to {path}.")
+        self.stdout.write(f"Wrote {job.rows_total} student(s) to {path}.")

@@ -3,14 +3,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
-from yearend.audit.services import audit_record
 from yearend.commands import ServiceCommand
 from yearend.errors import InvalidInput
 from yearend.organizations.selectors import organization_by_site_code, school_by_name
-from yearend.reports.progress import write_progress_reports
 from yearend.reports.selectors import progress_students
+from yearend.reports.services import progress_reports_print
 
 
 class Command(ServiceCommand):
@@ -37,17 +35,22 @@ class Command(ServiceCommand):
         )
         total = students.count()
         show = options["verbosity"] > 0
+        selection = {
+            key: value
+            for key, value in (
+                ("school", school.pk if school else None),
+                ("class", options["class_id"]),
+                ("student", options["student_id"]),
+            )
+            if value is not None
+        }
         with tqdm(total=total, unit="students", disable=not show, file=sys.stderr) as bar:
-            pages = write_progress_reports(
+            pages = progress_reports_print(
                 path,
                 organization=organization,
                 students=students,
+                via=Via.COMMAND,
+                selection=selection,
                 progress=lambda done: bar.update(done - bar.n),
             )
-        audit_record(
-            action=AuditAction.PROGRESS_REPORTS_WRITTEN,
-            organization=organization,
-            via=Via.COMMAND,
-            details={"students": total, "pages": pages},
-        )
         self.stdout.write(f"Wrote {pages} page(s) for {total} student(s) to {path}.")

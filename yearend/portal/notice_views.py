@@ -1,4 +1,5 @@
-"""Thin web adapters: a person's notices and which optional ones they want."""
+"""Notices: a person's own notices (linked from every email) and which optional ones
+they want."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def notice_list(request):
         notices_mark_read(user=request.user, notice_ids=unread)
     # The unread count in the page header is taken after this, so it already drops.
     return render(
-        request, "notices/list.html", {"page": page, "notices": notices, "unread": unread}
+        request, "portal/notices.html", {"page": page, "notices": notices, "unread": unread}
     )
 
 
@@ -37,7 +38,7 @@ def notice_detail(request, notice_id: int):
         raise Http404("No such notice")
     if notice.read_at is None:
         notices_mark_read(user=request.user, notice_ids=[notice.pk])
-    return render(request, "notices/detail.html", {"notice": notice})
+    return render(request, "portal/notice.html", {"notice": notice})
 
 
 @login_required
@@ -53,7 +54,7 @@ def preferences(request):
             messages.error(request, error.message)
         else:
             messages.success(request, "Your notice preferences are saved.")
-        return redirect("notices:preferences")
+        return redirect("portal:notice-preferences")
     return render(
-        request, "notices/preferences.html", {"preferences": preferences_for(request.user)}
+        request, "portal/notice_preferences.html", {"preferences": preferences_for(request.user)}
     )
