@@ -31,8 +31,10 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	$(PY) -m yearend.testing.postgres_run $(PYTEST_ARGS)
 
+# ruff, then the layers of DESIGN.md §4 as import-linter contracts (pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) -m bench
