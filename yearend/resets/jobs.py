@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from yearend.periodic import periodic
+from yearend.scheduling.periodic import periodic
 
 
 @periodic("resets.tick", every=timedelta(seconds=settings.RESET_TICK_SECONDS), queue="resets")

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from yearend.periodic import periodic
+from yearend.scheduling.periodic import periodic
 from yearend.rosters.sync import sync_sources_check_all
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from yearend.periodic import registered_jobs
+from yearend.scheduling.periodic import registered_jobs
 from yearend.reports.archive import archive_freeze
 from yearend.reports.models import YearEndArchive
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from yearend.periodic import _REGISTRY
+from yearend.scheduling.periodic import _REGISTRY
 from yearend.rosters.models import ImportRun, SyncSource
 from yearend.rosters.services import roster_import
 from yearend.rosters.sync import sync_sources_check_all
