@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from yearend.organizations.models import Organization, School
 from yearend.people.models import EDUCATOR_ROLES, Student, User
 from yearend.resets.models import ResetRun
-from yearend.resets.plan import category, purge_plan, root_link
+from yearend.resets.purge import category, purge_plan, root_link
 from yearend.tenancy import models_deleted_by_reset
 
 # Django marks an account without a usable credential with this prefix.

@@ -23,9 +23,9 @@ from yearend.api.access import (
 from yearend.api.errors import ERROR_RESPONSES
 from yearend.audit.models import Via
 from yearend.errors import NotFound
+from yearend.resets.dispatch import reset_resume_in_background
 from yearend.resets.models import ResetRun
 from yearend.resets.selectors import reset_preview, run_summary
-from yearend.resets.services import reset_resume
 
 router = Router(tags=["resets"])
 
@@ -150,7 +150,7 @@ def run_resume(request, site_code: SiteCode, run_id: ObjectId):
     """Continue a failed or stalled run from where it stopped (operations only)."""
     organization = managed_organization(request, site_code)
     require_ops(request)
-    run = reset_resume(
-        run=_run(organization, run_id), acting_user=caller(request), via=Via.API, wait=False
+    run = reset_resume_in_background(
+        run=_run(organization, run_id), acting_user=caller(request), via=Via.API
     )
     return run_out(ResetRun.unscoped.select_related("organization", "cycle").get(pk=run.pk))

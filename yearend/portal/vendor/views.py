@@ -29,6 +29,7 @@ from yearend.resetdates import selectors as date_selectors
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
 from yearend.resetdates.parsing import parse_days
 from yearend.resetdates.services import reset_cycle_create, reset_date_set, reset_dates_assign
+from yearend.resets.dispatch import reset_resume_in_background
 from yearend.resets.models import Status
 from yearend.resets.offschedule import (
     offschedule_approve,
@@ -36,7 +37,6 @@ from yearend.resets.offschedule import (
     offschedule_request,
     offschedule_request_by_id,
 )
-from yearend.resets.services import reset_resume
 from yearend.scoping import NotVisible, organization_for, vendor_staff
 
 PAGE_SIZE = 50
@@ -346,7 +346,7 @@ def run_resume(request, run_id: int):
     user = vendor_staff(request.user, Role.OPS)
     run = _run(user, run_id)
     try:
-        run = reset_resume(run=run, acting_user=user, via=Via.PORTAL, wait=False)
+        run = reset_resume_in_background(run=run, acting_user=user, via=Via.PORTAL)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
