@@ -35,9 +35,9 @@ from yearend.demo.seeding import seed_demo
 from yearend.learning.models import UsageSession
 from yearend.organizations.models import Organization
 from yearend.people.models import Student
-from yearend.resets import concurrency, services
+from yearend.resets import engine, purge
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
-from yearend.resets.plan import purge_plan
+from yearend.resets.purge import purge_plan
 from yearend.tenancy import models_deleted_by_reset
 
 SIZES = {"small": (1_000, 3_000, 300), "full": (10_000, 100_000, 2_000)}
@@ -57,14 +57,14 @@ def _rows_of(org_id: int, using: str = "default") -> int:
 
 
 def _claim_and_cut_over(org: Organization) -> tuple[ResetRun, float]:
-    run, _ = services.reset_start(organization=org, advance=False)
-    services._step_pause(run)
-    services._transition(run, Step.PAUSE, Step.SNAPSHOT)
-    services._transition(run, Step.SNAPSHOT, Step.CUTOVER)  # the archive is benchmarked apart
+    run, _ = engine.reset_start(organization=org)
+    engine._step_pause(run)
+    engine._transition(run, Step.PAUSE, Step.SNAPSHOT)
+    engine._transition(run, Step.SNAPSHOT, Step.CUTOVER)  # the archive is benchmarked apart
     run.refresh_from_db()
     with Stopwatch() as cut:
-        services._step_cutover(run)
-    services._transition(run, Step.CUTOVER, Step.PURGE)
+        engine._step_cutover(run)
+    engine._transition(run, Step.CUTOVER, Step.PURGE)
     run.refresh_from_db()
     return run, cut.seconds
 
@@ -189,7 +189,7 @@ def _purge_workers() -> int:
     pass (SQLite, one writer)."""
     if "BENCH_PURGE_WORKERS" in os.environ:
         return int(os.environ["BENCH_PURGE_WORKERS"])
-    if not concurrency.schools_purge_concurrently():
+    if not purge.schools_purge_concurrently():
         return 1
     return settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG
 
@@ -200,10 +200,9 @@ def _engine_purge(
     """Purge A with the engine: its purge tasks (schools, or one organization-wide pass),
     ``workers`` of them at a time."""
     run_a, cut_big = _claim_and_cut_over(a)
-    with mock.patch("yearend.resets.tasks.purge_school_task"):
-        services._step_purge(run_a)
+    engine._step_purge(run_a)  # counts the rows and makes the parts; enqueues nothing
     longest = [0.0]
-    batch = services._purge_batch
+    batch = purge._purge_batch
 
     def timed_batch(*args, **kwargs):
         started = time.perf_counter()
@@ -224,16 +223,16 @@ def _engine_purge(
                     school_id = pending.get_nowait()
                 except queue.Empty:
                     return
-                services.purge_school(run_a.pk, school_id)
+                engine.reset_purge_part(run_a.pk, school_id)
         finally:
             connections.close_all()
 
     _checkpoint()
     reads = NeighbourReads(c.pk)
     with (
-        mock.patch.object(services, "_purge_batch", timed_batch),
-        mock.patch.object(services, "reset_advance"),
-        Stopwatch() as purge,
+        mock.patch.object(purge, "_purge_batch", timed_batch),
+        mock.patch.object(engine, "reset_advance"),
+        Stopwatch() as purging,
     ):
         threads = [threading.Thread(target=worker) for _ in range(workers)]
         for thread in threads:
@@ -241,9 +240,9 @@ def _engine_purge(
         for thread in threads:
             thread.join()
     busy = reads.samples()
-    final = services.reset_advance(run_a.pk)
+    final = engine.reset_advance(run_a.pk)
     assert final.status == Status.SUCCEEDED, final.error
-    return purge.seconds, cut_big, longest[0], busy, len(parts)
+    return purging.seconds, cut_big, longest[0], busy, len(parts)
 
 
 def _orm_sample(a_id: int, sample: int) -> tuple[int, float]:

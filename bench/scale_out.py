@@ -500,7 +500,7 @@ def _old_dates_due(now):
 def _tick_bench() -> None:
     from yearend.organizations.models import Organization
     from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
-    from yearend.resets import services
+    from yearend.resets import dispatch
 
     cycle = ResetCycle.objects.order_by("-year").first()
     now = timezone.now()
@@ -535,7 +535,7 @@ def _tick_bench() -> None:
 
     # An ordinary minute: 20,000 dated organizations, none due.
     with Stopwatch() as idle:
-        services.reset_tick(now)
+        dispatch.reset_tick(now)
     with Stopwatch() as idle_old:
         _old_dates_due(now)
     emit(
@@ -553,16 +553,15 @@ def _tick_bench() -> None:
     )
     with Stopwatch() as due_old:
         _old_dates_due(now)
-    from yearend.resets import tasks
 
     class Handed:  # stands for the queue: the start itself is the workers' job
         @staticmethod
         def enqueue(*args):
             return None
 
-    no_enqueue = mock.patch.object(tasks, "reset_start_task", Handed)
+    no_enqueue = mock.patch.object(dispatch, "reset_start_task", Handed)
     with no_enqueue, Stopwatch() as due:
-        started = services.reset_tick(now)
+        started = dispatch.reset_tick(now)
     emit(
         f"tick, 20,000 organizations all due (hands {len(started)} to workers: the limit)",
         due.seconds,

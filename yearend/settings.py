@@ -207,7 +207,7 @@ elif TASK_BACKEND == "immediate":
 else:
     raise ValueError(f"TASK_BACKEND must be database, rq or immediate; got {TASK_BACKEND!r}")
 
-# Scale-out limits (yearend/resets/concurrency.py) and liveness (yearend/health).
+# Scale-out limits (yearend/resets/dispatch.py) and liveness (yearend/health).
 RESET_MAX_CONCURRENT_RUNS = env_int("RESET_MAX_CONCURRENT_RUNS", 50)
 RESET_MAX_CONCURRENT_PURGES_PER_ORG = env_int("RESET_MAX_CONCURRENT_PURGES_PER_ORG", 4)
 RESET_STALE_AFTER_SECONDS = env_int("RESET_STALE_AFTER_SECONDS", 300)

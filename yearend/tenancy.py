@@ -16,14 +16,11 @@ engine's "nothing left behind" proof covers new tables without anyone rememberin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from django.apps import apps
 from django.core import checks
 from django.db import models
-
-if TYPE_CHECKING:
-    from yearend.organizations.models import Organization
 
 
 class ResetPolicy(models.TextChoices):
@@ -48,7 +45,9 @@ class TenantManager(models.Manager):
             f"use {self.model.__name__}.tenant.of(organization)"
         )
 
-    def of(self, organization: Organization | int) -> TenantQuerySet:
+    def of(self, organization: models.Model | int) -> TenantQuerySet:
+        # An Organization or its id. The bottom layer names no app: organizations.models
+        # builds on TenantModel, and the foreign key below names its target by string.
         organization_id = getattr(organization, "pk", organization)
         if organization_id is None:
             raise UnscopedTenantQuery(f"{self.model.__name__}.tenant.of() got no organization")

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from yearend.periodic import periodic
+from yearend.scheduling.periodic import periodic
 
 
 # Every five minutes: a held import or a failed reset is news that should not wait for

@@ -1,12 +1,11 @@
 from datetime import timedelta
 
-from yearend.periodic import periodic
+from yearend.reports.archive import archive_destroy_expired
+from yearend.reports.services import export_files_expire
+from yearend.scheduling.periodic import periodic
 
 
 @periodic("reports.expire_files", every=timedelta(hours=1))
 def expire_files() -> None:
-    from yearend.reports.archive import archive_destroy_expired
-    from yearend.reports.services import export_files_expire
-
     export_files_expire()
     archive_destroy_expired()

@@ -2,11 +2,10 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from yearend.periodic import periodic
+from yearend.resets import dispatch
+from yearend.scheduling.periodic import periodic
 
 
 @periodic("resets.tick", every=timedelta(seconds=settings.RESET_TICK_SECONDS), queue="resets")
 def reset_tick() -> None:
-    from yearend.resets.services import reset_tick as tick
-
-    tick()
+    dispatch.reset_tick()

@@ -86,7 +86,7 @@ class SchoolPurge(TenantModel):
 
     A part is one school where the database lets the schools be purged concurrently, or
     the whole organization in one pass (no school) where it does not: see
-    ``concurrency.schools_purge_concurrently``.
+    ``purge.schools_purge_concurrently``.
     """
 
     reset_policy = ResetPolicy.RETAIN

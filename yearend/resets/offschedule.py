@@ -5,7 +5,7 @@ district's date alone. The rules are kept by the database, not by a check-then-a
 Python: one open request per organization (partial unique constraint), an approver who
 is not the requester (check constraint), and one decision per request (a conditional
 update ``WHERE status = 'pending'``), so two approvers clicking at once make one run.
-The run itself is claimed by ``reset_start``, which allows one run per organization
+The run itself is claimed by ``engine.reset_start``, which allows one run per organization
 and cycle; an off-schedule run belongs to the calendar's current cycle and runs today.
 """
 
@@ -23,8 +23,8 @@ from yearend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yearend.organizations.models import Organization
 from yearend.people.models import Role
 from yearend.resets import calendar_link
+from yearend.resets.dispatch import reset_start_in_background
 from yearend.resets.models import OffScheduleRequest, RequestStatus, ResetRun, Status
-from yearend.resets.services import reset_start
 
 MIN_REASON_LENGTH = 10
 
@@ -141,7 +141,7 @@ def offschedule_approve(
     with transaction.atomic():
         _decide(request, acting_user, RequestStatus.APPROVED, "", now)
         _refuse_if_already_reset(organization, now)
-        run, created = reset_start(
+        run, created = reset_start_in_background(
             organization=organization, acting_user=acting_user, via=via, now=now
         )
         if not created:  # a run claimed between our check and the claim: refuse, roll back

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from yearend.organizations.models import Organization, School
 from yearend.people.models import EDUCATOR_ROLES, Student, User
 from yearend.resets.models import ResetRun, Status, Step
-from yearend.resets.plan import category, purge_plan, root_link
+from yearend.resets.purge import category, purge_plan, root_link
 from yearend.rosters.selectors import reset_runs_pausing_syncs
 from yearend.tenancy import models_deleted_by_reset
 

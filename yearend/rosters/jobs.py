@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from yearend.periodic import periodic
 from yearend.rosters.services import sync_sources_check_all
+from yearend.scheduling.periodic import periodic
 
 
 @periodic("rosters.check_sync_sources", every=timedelta(minutes=5))

@@ -27,9 +27,10 @@ class SchedulerHeartbeat(models.Model):
 
 
 class WorkSlot(models.Model):
-    """One of a fixed number of places for concurrent work in a scope (yearend/resets/
-    concurrency.py). Whoever changes ``holder`` with a conditional update owns the slot:
-    the database, not a process, decides who gets the last free place."""
+    """One of a fixed number of places for concurrent work in a scope (slots.py; the reset
+    engine's limits, yearend/resets/dispatch.py). Whoever changes ``holder`` with a
+    conditional update owns the slot: the database, not a process, decides who gets the
+    last free place."""
 
     scope = models.CharField(max_length=64)
     number = models.PositiveIntegerField()

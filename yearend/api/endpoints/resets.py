@@ -19,10 +19,10 @@ from yearend.audit.models import Via
 from yearend.errors import NotFound
 from yearend.people.models import Role
 from yearend.resets import calendar_link
+from yearend.resets.dispatch import reset_resume_in_background
 from yearend.resets.downloads import certificate_download
 from yearend.resets.models import ResetRun
 from yearend.resets.selectors import reset_preview, run_summary
-from yearend.resets.services import reset_resume
 
 router = Router(tags=["resets"])
 
@@ -137,5 +137,5 @@ def run_resume(request, site_code: SiteCode, run_id: ObjectId):
     organization = scoping.managed_organization(user, site_code)
     scoping.vendor_staff(user, Role.OPS)
     run = scoping.run_for(user, run_id, organization=organization)
-    run = reset_resume(run=run, acting_user=user, via=Via.API, wait=False)
+    run = reset_resume_in_background(run=run, acting_user=user, via=Via.API)
     return run_out(ResetRun.unscoped.select_related("organization", "cycle").get(pk=run.pk))

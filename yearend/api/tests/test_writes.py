@@ -14,8 +14,8 @@ from yearend.reports.models import ExportJob
 from yearend.reports.services import export_job_run
 from yearend.resetdates.models import OrganizationResetDate, ResetDateChange
 from yearend.resetdates.selectors import allowed_days_for
+from yearend.resets.engine import reset_start
 from yearend.resets.models import ResetRun, Status
-from yearend.resets.services import reset_start
 from yearend.rosters.models import HeldImport, ImportRun, SyncState
 from yearend.rosters.services import roster_import
 from yearend.rosters.tests.bundles import roster_files, write_bundle, zipped
@@ -155,7 +155,7 @@ def test_a_short_reason_is_refused_and_names_the_field(users, api_as, org, futur
 
 
 def test_operations_resume_a_failed_run(users, api_as, org, future_cycle):
-    run, _ = reset_start(organization=org, advance=False)
+    run, _ = reset_start(organization=org)
     ResetRun.tenant.of(org).filter(pk=run.pk).update(status=Status.FAILED, error="boom")
     client = api_as(users["ops"])
     with TestCase.captureOnCommitCallbacks(execute=True) as handed_to_worker:

@@ -13,9 +13,9 @@ from yearend.reports.models import ExportJob
 from yearend.reports.services import export_job_run, export_request
 from yearend.resetdates.models import ResetCycle
 from yearend.resetdates.selectors import allowed_days_for
+from yearend.resets.dispatch import reset_start_in_background
 from yearend.resets.models import OffScheduleRequest, ResetRun, Status
 from yearend.resets.offschedule import offschedule_request
-from yearend.resets.services import reset_start
 from yearend.rosters.models import HeldImport, ImportRun
 from yearend.rosters.services import roster_import
 from yearend.rosters.tests.bundles import roster_files, write_bundle
@@ -37,7 +37,7 @@ def build_world(organization, users: dict, cycle: ResetCycle, folder: Path) -> W
     # A finished reset of last cycle (the organization is empty then: quick).
     last_cycle = ResetCycle.objects.filter(year__lt=cycle.year).order_by("-year").first()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        run, _ = reset_start(organization=organization, cycle=last_cycle)
+        run, _ = reset_start_in_background(organization=organization, cycle=last_cycle)
     run = ResetRun.unscoped.get(pk=run.pk)
     assert run.status == Status.SUCCEEDED, run.error
     # A roster, then an upload that would remove too many students: held.

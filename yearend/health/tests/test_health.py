@@ -108,7 +108,7 @@ def test_metrics_need_the_bearer_token_when_one_is_set(client, settings):
 
 
 def test_metrics_read_the_database_queue(client, settings):
-    from yearend.reports.tasks import run_export_job
+    from yearend.reports.services import run_export_job
 
     settings.TASK_BACKEND = "database"
     with mock.patch("yearend.health.metrics.settings") as fake:
@@ -119,7 +119,7 @@ def test_metrics_read_the_database_queue(client, settings):
         DBTaskResult.objects.create(
             status="READY",
             queue_name="resets",
-            task_path="yearend.reports.tasks.run_export_job",
+            task_path="yearend.reports.services.run_export_job",
             args_kwargs={"args": [1], "kwargs": {}},
             backend_name="default",
             priority=0,

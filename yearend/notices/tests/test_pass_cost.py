@@ -11,7 +11,7 @@ from yearend.notices.planning import Clock
 from yearend.notices.services import notices_record_due
 from yearend.notices.tests.conftest import utc
 from yearend.people.models import Role
-from yearend.periodic import registered_jobs
+from yearend.scheduling.periodic import registered_jobs
 
 CLOCK = Clock.for_pass(now=utc(2024, 7, 17, 12), as_of=date(2024, 7, 17))
 

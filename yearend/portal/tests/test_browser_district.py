@@ -155,7 +155,7 @@ def test_removing_educators_after_confirmation(page, org, district_admin, make_u
 
 
 def test_the_reset_shows_live_progress_then_the_certificate_and_history(page, seeded, make_user):
-    from yearend.resets.services import reset_advance
+    from yearend.resets.engine import reset_advance
     from yearend.resets.tests.helpers import start_reset
 
     ops = make_user(Role.OPS, username="seeded-ops")

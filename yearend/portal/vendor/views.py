@@ -28,6 +28,7 @@ from yearend.resetdates import selectors as date_selectors
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
 from yearend.resetdates.parsing import parse_days
 from yearend.resetdates.services import reset_cycle_create, reset_date_set, reset_dates_assign
+from yearend.resets.dispatch import reset_resume_in_background
 from yearend.resets.downloads import certificate_download
 from yearend.resets.models import Status
 from yearend.resets.offschedule import (
@@ -36,7 +37,6 @@ from yearend.resets.offschedule import (
     offschedule_request,
     offschedule_request_by_id,
 )
-from yearend.resets.services import reset_resume
 from yearend.scoping import NotVisible, organization_for, run_for, vendor_staff
 
 PAGE_SIZE = 50
@@ -338,7 +338,7 @@ def run_resume(request, run_id: int):
     user = vendor_staff(request.user, Role.OPS)
     run = run_for(user, run_id)
     try:
-        run = reset_resume(run=run, acting_user=user, via=Via.PORTAL, wait=False)
+        run = reset_resume_in_background(run=run, acting_user=user, via=Via.PORTAL)
     except ServiceError as error:
         messages.error(request, error.message)
     else:

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from yearend.periodic import registered_jobs
 from yearend.reports.archive import archive_freeze
 from yearend.reports.models import YearEndArchive
+from yearend.scheduling.periodic import registered_jobs
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.forms.models import model_to_dict
+from django.test import TestCase
 
 from yearend.organizations.models import Organization
 from yearend.people.models import User
+from yearend.resets.dispatch import reset_start_in_background
+from yearend.resets.engine import reset_start
+from yearend.resets.models import ResetRun
 from yearend.tenancy import ResetPolicy, tenant_models
 
 # Tables the reset itself writes to (its own run rows, audit, the sync pause state).
@@ -52,15 +56,12 @@ def shared_content() -> dict:
     }
 
 
-def start_reset(organization, **kwargs):
-    """``reset_start`` as a worker would see it: its on-commit enqueue runs (immediate backend)."""
-    from django.test import TestCase
-
-    from yearend.resets.models import ResetRun
-    from yearend.resets.services import reset_start
-
+def start_reset(organization, *, advance: bool = True, **kwargs):
+    """A reset started in the background as the workers would see it: its on-commit
+    enqueue runs (immediate backend). ``advance=False`` only claims the run."""
+    start = reset_start_in_background if advance else reset_start
     with TestCase.captureOnCommitCallbacks(execute=True):
-        run, created = reset_start(organization=organization, **kwargs)
+        run, created = start(organization=organization, **kwargs)
     return ResetRun.unscoped.get(pk=run.pk), created
 
 

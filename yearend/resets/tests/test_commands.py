@@ -73,10 +73,10 @@ def test_resume_of_an_unknown_run_says_so(home):
 
 
 def test_resume_continues_a_failed_run(home, monkeypatch):
-    from yearend.resets import services
+    from yearend.resets import engine
 
-    monkeypatch.setattr(services, "_step_verify", lambda run: 1 / 0)
-    monkeypatch.setitem(services._STEPS, "verify", services._step_verify)
+    monkeypatch.setattr(engine, "_step_verify", lambda run: 1 / 0)
+    monkeypatch.setitem(engine._STEPS, "verify", engine._step_verify)
     with pytest.raises(CommandError, match="failed at verify"):
         _start_and_wait(home)
     run = ResetRun.tenant.of(home).get()

@@ -10,7 +10,7 @@ from yearend.organizations.models import School
 from yearend.people.models import Student
 from yearend.portal.vendor import selectors as vendor_selectors
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
-from yearend.resets import concurrency, selectors, services
+from yearend.resets import dispatch, engine, purge, selectors
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
 from yearend.resets.tests.helpers import start_reset
 from yearend.scheduling.models import WorkSlot
@@ -30,31 +30,29 @@ def org_with_five_schools(db):
 @pytest.fixture
 def per_school(monkeypatch):
     """Schools purged as concurrent tasks, whatever the test database can do."""
-    monkeypatch.setattr(concurrency, "schools_purge_concurrently", lambda: True)
+    monkeypatch.setattr(purge, "schools_purge_concurrently", lambda: True)
 
 
 @pytest.fixture
 def organization_wide(monkeypatch):
     """The purge as one organization-wide pass, whatever the test database can do."""
-    monkeypatch.setattr(concurrency, "schools_purge_concurrently", lambda: False)
+    monkeypatch.setattr(purge, "schools_purge_concurrently", lambda: False)
 
 
 def _run_at_purge(org) -> ResetRun:
     """A run stopped right before its purge step, as the engine leaves it."""
-    run, _ = services.reset_start(organization=org, advance=False)
+    run, _ = engine.reset_start(organization=org)
     for step in (Step.PAUSE, Step.SNAPSHOT, Step.CUTOVER):
-        services._STEPS[step](run)
-        services._transition(run, step, services.STEP_ORDER[services.STEP_ORDER.index(step) + 1])
+        engine._STEPS[step](run)
+        engine._transition(run, step, engine.STEP_ORDER[engine.STEP_ORDER.index(step) + 1])
         run.refresh_from_db()
     return run
 
 
 def _capture_enqueues(monkeypatch, inline_rows: int = 0) -> list[tuple[int, int]]:
     """The purge tasks enqueued; every run's parts are tasks unless ``inline_rows`` says
-    up to how many rows a run is purged by the dispatching worker itself."""
-    from yearend.resets import tasks
-
-    monkeypatch.setattr(concurrency, "INLINE_PURGE_ROWS", inline_rows)
+    up to how many rows a run is purged by the worker that reaches its purge step."""
+    monkeypatch.setattr(purge, "INLINE_PURGE_ROWS", inline_rows)
     sent: list[tuple[int, int]] = []
 
     class Recorder:  # tasks are frozen dataclasses: replace the whole task
@@ -62,36 +60,16 @@ def _capture_enqueues(monkeypatch, inline_rows: int = 0) -> list[tuple[int, int]
         def enqueue(*args):
             sent.append(args)
 
-    monkeypatch.setattr(tasks, "purge_school_task", Recorder)
+    monkeypatch.setattr(dispatch, "purge_school_task", Recorder)
     return sent
 
 
-def test_a_slot_goes_to_one_claimer_and_frees_when_its_holder_is_done():
-    done: set[str] = set()
-
-    def free(slots, now):
-        return {s.pk for s in slots if not s.holder or s.holder in done}
-
-    assert concurrency.slot_claim("t", 2, "a", free)
-    assert concurrency.slot_claim("t", 2, "b", free)
-    assert not concurrency.slot_claim("t", 2, "c", free)
-    done.add("a")
-    assert concurrency.slot_claim("t", 2, "c", free)
-    assert sorted(WorkSlot.objects.filter(scope="t").values_list("holder", flat=True)) == [
-        "b",
-        "c",
-    ]
-
-
-def test_a_claim_that_lost_the_race_takes_nothing():
-    """The update names the holder it saw: a slot changed under it is not taken."""
-
-    def free_but_stolen(slots, now):
-        WorkSlot.objects.filter(scope="r").update(holder="thief", claimed_at=now)
-        return {s.pk for s in slots}
-
-    assert not concurrency.slot_claim("r", 1, "me", free_but_stolen)
-    assert WorkSlot.objects.get(scope="r").holder == "thief"
+def _purge_step(run: ResetRun):
+    """The purge step as a worker's task meets it: the engine's step, then the dispatch of
+    the parts the run waits for (after the task, ``dispatch.after_task``)."""
+    outcome = engine._step_purge(run)
+    dispatch.purges_dispatch(run)
+    return outcome
 
 
 def test_purges_of_one_organization_never_exceed_its_limit(
@@ -101,15 +79,15 @@ def test_purges_of_one_organization_never_exceed_its_limit(
     sent = _capture_enqueues(monkeypatch)
     run = _run_at_purge(org_with_five_schools)
 
-    assert services._step_purge(run) is services.WAIT
+    assert _purge_step(run) is engine.WAIT
     assert len(sent) == 2
-    concurrency.purges_dispatch(run)  # a repeated dispatch starts nothing new
+    dispatch.purges_dispatch(run)  # a repeated dispatch starts nothing new
     assert len(sent) == 2
 
     # One school finishes: exactly one more starts.
     finished = SchoolPurge.tenant.of(run.organization).get(run=run, school_id=sent[0][1])
-    services.purge_school(run.pk, finished.school_id, advance=False)
-    concurrency.after_task(run.pk)
+    purge.purge_part(run.pk, finished.school_id)
+    dispatch.after_task(run.pk)
     assert len(sent) == 3
     assert len({school for _, school in sent}) == 3
 
@@ -121,7 +99,7 @@ def test_a_small_run_is_purged_by_the_worker_that_dispatches_it(
     rows = sum(selectors.delete_counts(run.organization, run.cutover_epoch)["total"].values())
     sent = _capture_enqueues(monkeypatch, inline_rows=rows)
 
-    assert services._step_purge(run) is None  # nothing to wait for: no task was needed
+    assert _purge_step(run) is None  # nothing to wait for: no task was needed
     assert sent == []
     assert Student.tenant.of(run.organization).count() == 0
     run.refresh_from_db()
@@ -142,7 +120,7 @@ def test_a_run_one_row_over_the_inline_limit_is_spread_as_tasks(
     rows = sum(selectors.delete_counts(run.organization, run.cutover_epoch)["total"].values())
     sent = _capture_enqueues(monkeypatch, inline_rows=rows - 1)
 
-    assert services._step_purge(run) is services.WAIT
+    assert _purge_step(run) is engine.WAIT
     assert sent
     assert Student.tenant.of(run.organization).count() == 20
 
@@ -153,14 +131,14 @@ def test_a_silent_school_is_dispatched_again(
     settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG = 1
     sent = _capture_enqueues(monkeypatch)
     run = _run_at_purge(org_with_five_schools)
-    services._step_purge(run)
+    _purge_step(run)
     assert len(sent) == 1
 
     # Its worker was killed: no progress for longer than the stale limit.
     long_ago = timezone.now() - timedelta(seconds=settings.RESET_STALE_AFTER_SECONDS + 5)
     SchoolPurge.unscoped.filter(run=run).update(updated_at=long_ago)
     WorkSlot.objects.update(claimed_at=long_ago)
-    concurrency.purges_dispatch(run)
+    dispatch.purges_dispatch(run)
     assert len(sent) == 2
 
 
@@ -171,7 +149,7 @@ def test_the_purge_is_split_by_school_only_where_writers_run_concurrently(
 
     sent = _capture_enqueues(monkeypatch)
     run = _run_at_purge(org_with_five_schools)
-    services._step_purge(run)
+    _purge_step(run)
 
     parts = list(SchoolPurge.tenant.of(run.organization).values_list("school_id", flat=True))
     if connection.vendor == "sqlite":  # one write lock for the whole file
@@ -181,9 +159,7 @@ def test_the_purge_is_split_by_school_only_where_writers_run_concurrently(
         assert sorted(parts) == sorted(
             School.tenant.of(run.organization).values_list("pk", flat=True)
         )
-        assert len(sent) == min(
-            len(parts), concurrency.settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG
-        )
+        assert len(sent) == min(len(parts), dispatch.settings.RESET_MAX_CONCURRENT_PURGES_PER_ORG)
 
 
 def test_an_organization_wide_purge_is_one_task_that_finishes_every_school(
@@ -191,14 +167,14 @@ def test_an_organization_wide_purge_is_one_task_that_finishes_every_school(
 ):
     sent = _capture_enqueues(monkeypatch)
     run = _run_at_purge(org_with_five_schools)
-    services._step_purge(run)
-    services._step_purge(run)  # again, as a resumed run does: still one part
+    _purge_step(run)
+    _purge_step(run)  # again, as a resumed run does: still one part
     assert sent == [(run.pk, None)]
     assert selectors.run_summary(run)["schools_done"] == 0
     overview = vendor_selectors.runs_overview().get(pk=run.pk)  # the operations console
     assert (overview.schools_done, overview.schools) == (0, 5)
 
-    services.purge_school(run.pk, None)
+    engine.reset_purge_part(run.pk, None)
     run.refresh_from_db()
     assert run.status == Status.SUCCEEDED, run.error
     assert Student.tenant.of(run.organization).count() == 0
@@ -239,32 +215,32 @@ def three_due(make_organization):
 def test_the_tick_starts_no_more_runs_than_the_limit(three_due, monkeypatch, settings):
     settings.RESET_MAX_CONCURRENT_RUNS = 2
     # Runs stay running: nothing drives them past their claim (the start task drives its own).
-    monkeypatch.setattr(services, "_enqueue_advance", lambda run_id: None)
-    monkeypatch.setattr(services, "reset_advance", lambda run_id, **kwargs: None)
+    monkeypatch.setattr(dispatch, "_enqueue_advance", lambda run_id: None)
+    monkeypatch.setattr(engine, "reset_advance", lambda run_id, **kwargs: None)
     now = datetime(2024, 7, 22, 12, 0, tzinfo=UTC)
 
-    assert len(services.reset_tick(now)) == 2
-    assert len(services.reset_tick(now)) == 0
+    assert len(dispatch.reset_tick(now)) == 2
+    assert len(dispatch.reset_tick(now)) == 0
     assert ResetRun.unscoped.filter(status=Status.RUNNING).count() == 2
 
     # A run ends (here: fails); its place goes to the third organization.
     ResetRun.unscoped.filter(pk=ResetRun.unscoped.first().pk).update(status=Status.FAILED)
-    assert len(services.reset_tick(now)) == 1
+    assert len(dispatch.reset_tick(now)) == 1
     assert ResetRun.unscoped.count() == 3
 
 
 def test_no_limit_starts_every_due_run(three_due, monkeypatch, settings):
     settings.RESET_MAX_CONCURRENT_RUNS = 0
-    monkeypatch.setattr(services, "_enqueue_advance", lambda run_id: None)
-    monkeypatch.setattr(services, "reset_advance", lambda run_id, **kwargs: None)
+    monkeypatch.setattr(dispatch, "_enqueue_advance", lambda run_id: None)
+    monkeypatch.setattr(engine, "reset_advance", lambda run_id, **kwargs: None)
 
-    assert len(services.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))) == 3
+    assert len(dispatch.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))) == 3
 
 
 def test_a_run_that_ends_in_its_start_task_hands_its_place_on(three_due, settings):
     """Small districts end inside their start task (purged in place): the next due one
     starts then, not a tick later."""
     settings.RESET_MAX_CONCURRENT_RUNS = 1
-    services.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))
+    dispatch.reset_tick(datetime(2024, 7, 22, 12, 0, tzinfo=UTC))
 
     assert ResetRun.unscoped.filter(status=Status.SUCCEEDED).count() == 3

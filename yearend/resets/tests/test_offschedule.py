@@ -165,11 +165,11 @@ def test_no_request_once_the_cycle_has_its_reset(
 
 
 def test_approval_rolls_back_when_the_cycle_was_reset_meanwhile(home, ops_pair):
-    from yearend.resets.services import reset_start
+    from yearend.resets.engine import reset_start
 
     first, second = ops_pair
     request = offschedule_request(organization=home, reason=REASON, acting_user=first)
-    reset_start(organization=home, advance=False)  # the scheduled reset came first
+    reset_start(organization=home)  # the scheduled reset came first
 
     with pytest.raises(Conflict, match="a cycle has one reset"):
         offschedule_approve(request=request, acting_user=second)

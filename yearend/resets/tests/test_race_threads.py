@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 
 from yearend.demo.seeding import seed_demo
+from yearend.resets.engine import reset_advance, reset_start
 from yearend.resets.models import ResetRun, Status
-from yearend.resets.services import reset_advance, reset_start
 from yearend.resets.tests.helpers import organization_content
 from yearend.tenancy import models_deleted_by_reset
 
@@ -28,7 +28,7 @@ def test_racing_workers_make_one_run_and_delete_exactly_once():
     def worker():
         try:
             barrier.wait()
-            run, created = reset_start(organization=home, advance=False)
+            run, created = reset_start(organization=home)
             reset_advance(run.pk)
             outcomes.append(created)
         except Exception as error:  # pragma: no cover - reported below

@@ -11,11 +11,11 @@ from yearend.organizations.models import School
 from yearend.people.models import Student
 from yearend.people.services import student_authenticate
 from yearend.resets.certificates import signature_valid
+from yearend.resets.engine import reset_advance, reset_resume
 from yearend.resets.hooks import _SNAPSHOT_HOOKS, register_snapshot_hook
 from yearend.resets.models import ResetRun, Status, Step
-from yearend.resets.plan import UnsafeStatement, execute_guarded
+from yearend.resets.purge import UnsafeStatement, execute_guarded
 from yearend.resets.selectors import reset_preview
-from yearend.resets.services import reset_advance, reset_resume
 from yearend.resets.tests.helpers import (
     assert_kept,
     organization_content,
@@ -143,7 +143,8 @@ def test_a_failed_step_keeps_syncs_paused_and_resume_finishes(two_orgs):
         assert sync_pause_reason(home) == "reset"
         assert Student.tenant.of(home).count() == 30  # nothing deleted before the snapshot
 
-        run = reset_resume(run=run)
+        reset_resume(run=run)
+        run = reset_advance(run.pk, inline=True)
     finally:
         _SNAPSHOT_HOOKS.remove(broken)
 
@@ -155,9 +156,9 @@ def test_a_failed_step_keeps_syncs_paused_and_resume_finishes(two_orgs):
 
 def test_new_students_imported_after_the_cut_over_are_not_purged(two_orgs, monkeypatch):
     home, _ = two_orgs
-    from yearend.resets import services
+    from yearend.resets import engine
 
-    original = services._step_purge
+    original = engine._step_purge
 
     def import_then_purge(run):
         home.refresh_from_db()
@@ -176,7 +177,7 @@ def test_new_students_imported_after_the_cut_over_are_not_purged(two_orgs, monke
         )
         return original(run)
 
-    monkeypatch.setitem(services._STEPS, Step.PURGE, import_then_purge)
+    monkeypatch.setitem(engine._STEPS, Step.PURGE, import_then_purge)
     run, _ = start_reset(home)
     run.refresh_from_db()
 
@@ -218,9 +219,9 @@ def test_advancing_a_finished_run_again_changes_nothing(two_orgs):
 
 def test_verification_fails_the_run_when_a_row_is_left_behind(two_orgs, monkeypatch):
     home, _ = two_orgs
-    from yearend.resets import services
+    from yearend.resets import engine
 
-    original = services._step_verify
+    original = engine._step_verify
 
     def leave_one_behind(run):
         school = School.tenant.of(home).first()
@@ -232,7 +233,7 @@ def test_verification_fails_the_run_when_a_row_is_left_behind(two_orgs, monkeypa
         )
         return original(run)
 
-    monkeypatch.setitem(services._STEPS, Step.VERIFY, leave_one_behind)
+    monkeypatch.setitem(engine._STEPS, Step.VERIFY, leave_one_behind)
     run, _ = start_reset(home)
 
     assert run.status == Status.FAILED
@@ -243,7 +244,7 @@ def test_verification_fails_the_run_when_a_row_is_left_behind(two_orgs, monkeypa
 
 
 def test_the_purge_plan_reaches_every_table_the_reset_deletes():
-    from yearend.resets.plan import purge_plan
+    from yearend.resets.purge import purge_plan
 
     reached = {p.root for p in purge_plan()} | {
         child for p in purge_plan() for child, _ in p.children

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle, ResetDateSource
+from yearend.resets.dispatch import reset_tick
 from yearend.resets.models import ResetRun, Status
-from yearend.resets.services import reset_tick
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -34,9 +34,9 @@ def dated(make_organization):
 def claims_only(monkeypatch):
     """The start task claims the run and leaves it there: a run driven on to its end would
     hand its place on with the real clock (``after_task``), not the tick's simulated one."""
-    from yearend.resets import services
+    from yearend.resets import engine
 
-    monkeypatch.setattr(services, "reset_advance", lambda run_id, **kwargs: None)
+    monkeypatch.setattr(engine, "reset_advance", lambda run_id, **kwargs: None)
 
 
 def _runs():
@@ -86,8 +86,7 @@ def test_the_command_runs_one_tick(dated, django_capture_on_commit_callbacks):
 
 
 def test_a_start_whose_run_slot_went_to_another_reset_starts_nothing(dated, claims_only):
-    from yearend.resets.concurrency import RUNS_SCOPE
-    from yearend.resets.tasks import reset_start_task
+    from yearend.resets.dispatch import RUNS_SCOPE, reset_start_task
     from yearend.scheduling.models import WorkSlot
 
     chicago = dated["chicago"]

@@ -2,10 +2,10 @@
 
 import pytest
 
-from yearend.periodic import _REGISTRY
 from yearend.rosters.models import ImportRun, SyncSource
 from yearend.rosters.services import roster_import, sync_sources_check_all
 from yearend.rosters.tests.bundles import roster_files, write_bundle
+from yearend.scheduling.periodic import _REGISTRY
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from yearend import periodic
-from yearend.periodic import scheduler_tick, slot_start
+from yearend.scheduling import periodic
 from yearend.scheduling.models import PeriodicSlot
+from yearend.scheduling.scheduler import scheduler_tick, slot_start
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db(transaction=True)]
 

@@ -156,11 +156,11 @@ def test_an_off_schedule_reset_needs_a_second_ops_user_then_runs_to_its_certific
 
 def test_the_run_page_follows_a_running_reset_live(page, seeded, make_user):
     """htmx polls the progress while the run runs: the page reaches the end by itself."""
-    from yearend.resets.services import reset_advance, reset_start
+    from yearend.resets.engine import reset_advance, reset_start
 
     organization, _cycle = seeded
     make_user(Role.OPS, username="ops-live")
-    run, _ = reset_start(organization=organization, advance=False)  # claimed, not driven
+    run, _ = reset_start(organization=organization)  # claimed, not driven
     sign_in(page, "ops-live")
     page.goto(f"/vendor/runs/{run.pk}/")
     assert page.get_by_text("(updates by itself)").count() == 1
@@ -179,11 +179,11 @@ def test_the_run_page_follows_a_running_reset_live(page, seeded, make_user):
 def test_vendor_pages_work_on_a_phone_and_at_200_percent_zoom(
     browser, live_server, seeded, make_user
 ):
-    from yearend.resets.services import reset_advance, reset_start
+    from yearend.resets.engine import reset_advance, reset_start
 
     organization, _cycle = seeded
     make_user(Role.OPS, username="ops-small")
-    run, _ = reset_start(organization=organization, advance=False)
+    run, _ = reset_start(organization=organization)
     reset_advance(run.pk, inline=True)
     # A 640-pixel-wide window at device scale 2 is what a 1280-pixel screen shows at 200%.
     for name, viewport, scale in [("phone", (390, 844), 3), ("zoom-200", (640, 800), 2)]:

@@ -8,9 +8,9 @@ from django.test import Client
 from yearend.audit.models import AuditEvent
 from yearend.organizations.models import Organization
 from yearend.resetdates.models import OrganizationResetDate, ResetDateChange
+from yearend.resets.engine import reset_advance, reset_start
 from yearend.resets.models import OffScheduleRequest, RequestStatus, ResetRun, Status
 from yearend.resets.offschedule import offschedule_request
-from yearend.resets.services import reset_advance, reset_start
 
 pytestmark = [pytest.mark.core, pytest.mark.django_db]
 
@@ -27,13 +27,13 @@ REASON = "District asked to start the new year early"
 
 
 def _failed_run(organization, monkeypatch):
-    from yearend.resets import services
+    from yearend.resets import engine
 
     def broken(run):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(services._STEPS, "snapshot", broken)
-    run, _ = reset_start(organization=organization, advance=False)
+    monkeypatch.setitem(engine._STEPS, "snapshot", broken)
+    run, _ = reset_start(organization=organization)
     run = reset_advance(run.pk, inline=True)
     monkeypatch.undo()
     assert run.status == Status.FAILED
@@ -244,7 +244,7 @@ def test_the_load_chart_counts_organizations_and_students_per_day(client, demo):
 
 def test_runs_filter_by_state(client, demo, monkeypatch):
     failed = _failed_run(demo["home"], monkeypatch)
-    done, _ = reset_start(organization=demo["away"], advance=False)
+    done, _ = reset_start(organization=demo["away"])
     reset_advance(done.pk, inline=True)
     client.force_login(demo["ops"])
 
@@ -258,7 +258,7 @@ def test_runs_filter_by_state(client, demo, monkeypatch):
 
 
 def test_the_run_page_shows_steps_schools_and_the_certificate(client, demo):
-    run, _ = reset_start(organization=demo["home"], advance=False)
+    run, _ = reset_start(organization=demo["home"])
     run = reset_advance(run.pk, inline=True)
     client.force_login(demo["ops"])
 
@@ -274,7 +274,7 @@ def test_the_run_page_shows_steps_schools_and_the_certificate(client, demo):
 
 
 def test_a_running_run_polls_its_progress(client, demo):
-    run, _ = reset_start(organization=demo["home"], advance=False)
+    run, _ = reset_start(organization=demo["home"])
     client.force_login(demo["ops"])
 
     page = client.get(f"/vendor/runs/{run.pk}/")

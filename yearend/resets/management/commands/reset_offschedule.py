@@ -2,6 +2,7 @@ from yearend.audit.models import Via
 from yearend.commands import ServiceCommand
 from yearend.organizations.selectors import organization_by_site_code
 from yearend.resetdates.parsing import user_by_username
+from yearend.resets.engine import reset_advance
 from yearend.resets.models import Status
 from yearend.resets.offschedule import (
     offschedule_approve,
@@ -9,7 +10,6 @@ from yearend.resets.offschedule import (
     offschedule_request,
     offschedule_request_by_id,
 )
-from yearend.resets.services import reset_advance
 
 
 class Command(ServiceCommand):

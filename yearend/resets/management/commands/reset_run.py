@@ -6,9 +6,10 @@ from yearend.audit.models import Via
 from yearend.commands import ServiceCommand
 from yearend.errors import NotFound
 from yearend.organizations.selectors import organization_by_site_code
+from yearend.resets.dispatch import reset_start_in_background
+from yearend.resets.engine import reset_advance, reset_resume, reset_start
 from yearend.resets.models import ResetRun, Status
 from yearend.resets.selectors import latest_run, run_summary
-from yearend.resets.services import reset_advance, reset_resume, reset_start
 
 
 class Command(ServiceCommand):
@@ -35,11 +36,10 @@ class Command(ServiceCommand):
         action = options["action"]
         if action == "start":
             organization = organization_by_site_code(options["org"])
-            run, created = reset_start(
-                organization=organization,
-                via=Via.COMMAND,
-                confirm_site_code=options["confirm"],
-                advance=not options["wait"],
+            # --wait drives the run here; without it the workers do.
+            start = reset_start if options["wait"] else reset_start_in_background
+            run, created = start(
+                organization=organization, via=Via.COMMAND, confirm_site_code=options["confirm"]
             )
             if not created:
                 self.stdout.write(
@@ -56,7 +56,8 @@ class Command(ServiceCommand):
                 run = ResetRun.unscoped.get(pk=options["run_id"])
             except ResetRun.DoesNotExist:
                 raise NotFound(f"No reset run {options['run_id']}.") from None
-            run = reset_resume(run=run, via=Via.COMMAND)
+            reset_resume(run=run, via=Via.COMMAND)
+            run = reset_advance(run.pk, inline=True)
             self._report(run)
             if run.status == Status.FAILED:
                 raise CommandError(f"Run {run.pk} failed at {run.failed_step}: {run.error}")

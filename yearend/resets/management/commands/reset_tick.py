@@ -1,5 +1,5 @@
 from yearend.commands import ServiceCommand
-from yearend.resets.services import reset_tick
+from yearend.resets.dispatch import reset_tick
 
 
 class Command(ServiceCommand):

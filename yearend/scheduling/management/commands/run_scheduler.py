@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from yearend.periodic import registered_jobs, scheduler_tick
 from yearend.scheduling.models import PeriodicSlot, SchedulerHeartbeat
+from yearend.scheduling.periodic import registered_jobs
+from yearend.scheduling.scheduler import scheduler_tick
 
 
 class Command(BaseCommand):

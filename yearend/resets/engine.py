@@ -1,22 +1,29 @@
-"""The reset engine: claim, pause, snapshot, cut-over, purge, verify, certify, resume.
+"""The reset engine: a persisted state machine, read from the tick to the certificate.
+
+A reset is due when its date has begun in the organization's own time zone (the tick's
+selection, first below). It is claimed once (``reset_start``), then ``reset_advance``
+runs its steps in order: pause the roster syncs, freeze the year-end archive, cut over to
+the new school year, purge the old one (purge.py), verify, certify, resume the syncs.
 
 Every step is idempotent and every transition is a conditional update on the run row
 (``WHERE step = <the step we just finished>``), so any number of workers, retries and
-restarts converge on the end state an uninterrupted run reaches. ``reset_advance`` is
-the only driver; tasks, commands and the tick all call it.
+restarts converge on the end state an uninterrupted run reaches. ``reset_advance`` is the
+one place that moves a run on. This module never enqueues: dispatch.py hands the work to
+the workers and calls in here; commands that wait drive the engine inline.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
 import traceback
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -24,13 +31,12 @@ from yearend.audit.actions import AuditAction
 from yearend.audit.models import Via
 from yearend.audit.services import audit_record
 from yearend.errors import Conflict, InvalidInput, ServiceError
-from yearend.organizations.models import Organization, School
-from yearend.resetdates.models import ResetCycle
-from yearend.resets import calendar_link, concurrency
+from yearend.organizations.models import Organization
+from yearend.resetdates.models import OrganizationResetDate, ResetCycle
+from yearend.resets import calendar_link, purge
 from yearend.resets.certificates import sign, write_certificate
 from yearend.resets.hooks import certificate_sections, snapshot_hooks
-from yearend.resets.models import STEP_ORDER, ResetRun, SchoolPurge, Status, Step
-from yearend.resets.plan import category, execute_guarded, purge_plan
+from yearend.resets.models import STEP_ORDER, ResetRun, Status, Step
 from yearend.resets.selectors import _old_rows, delete_counts, reset_preview, retain_counts
 from yearend.rosters.services import held_imports_discard_for_reset
 from yearend.rosters.syncs.pausing import sync_pause_for_reset, sync_resume_after_reset
@@ -38,19 +44,56 @@ from yearend.tenancy import models_deleted_by_reset
 
 logger = logging.getLogger(__name__)
 
-# Roots (students or classes) per purge batch. Unset (the default), the size is steered
-# so each batch, one transaction, takes about BATCH_SECONDS (see BatchSizer).
-_FIXED_BATCH = os.environ.get("RESET_PURGE_BATCH_SIZE", "")
-BATCH_SIZE = int(_FIXED_BATCH) if _FIXED_BATCH else None
-BATCH_SECONDS = float(os.environ.get("RESET_PURGE_BATCH_SECONDS", "0.4"))
-FIRST_BATCH, MIN_BATCH, MAX_BATCH = 50, 10, 20_000
-HEARTBEAT_SECONDS = 5.0
 IMPORT_WAIT_SECONDS = float(os.environ.get("RESET_IMPORT_WAIT_SECONDS", "600"))
+# A step's outcome when the run must wait for work elsewhere (its purge parts).
 WAIT = object()
 
 
 class VerificationFailed(ServiceError):
     code = "verification_failed"
+
+
+# --------------------------------------------------------------------------- tick
+
+
+def resets_due(now: datetime) -> Iterator[tuple[int, int]]:
+    """(organization id, cycle id) of every reset whose date has begun in the organization's
+    own time zone and which has no run yet, in date order. Never early: the local date
+    must have come.
+
+    One set-based query (the runs are excluded in SQL) of plain values, so a tick over
+    twenty thousand organizations stays fast."""
+    has_run = ResetRun.unscoped.filter(
+        organization_id=OuterRef("organization_id"), cycle_id=OuterRef("cycle_id")
+    )
+    rows = (
+        OrganizationResetDate.unscoped
+        # Tomorrow in UTC is the latest date that can have begun somewhere (UTC+14).
+        .filter(reset_date__lte=now.date() + timedelta(days=1))
+        .exclude(Exists(has_run))
+        .order_by("reset_date", "id")
+        .values_list("organization_id", "cycle_id", "reset_date", "organization__time_zone")
+    )
+    zones: dict[str, ZoneInfo] = {}
+    for organization_id, cycle_id, reset_date, zone in rows:
+        local = now.astimezone(zones.setdefault(zone, ZoneInfo(zone))).date()
+        if local >= reset_date:
+            yield organization_id, cycle_id
+
+
+def stale_after() -> timedelta:
+    """Silence after which a run or a school purge is taken to have lost its worker."""
+    return timedelta(seconds=settings.RESET_STALE_AFTER_SECONDS)
+
+
+def runs_silent(now: datetime) -> list[int]:
+    """Running runs whose heartbeat is older than ``stale_after``: they lost their worker
+    and must be driven again. Each is touched, so the next tick leaves it to the worker it
+    is handed to now."""
+    silent = ResetRun.unscoped.filter(status=Status.RUNNING, heartbeat_at__lt=now - stale_after())
+    run_ids = list(silent.values_list("pk", flat=True))
+    ResetRun.unscoped.filter(pk__in=run_ids).update(heartbeat_at=timezone.now())
+    return run_ids
 
 
 # --------------------------------------------------------------------------- claim
@@ -64,12 +107,12 @@ def reset_start(
     via: str = Via.SYSTEM,
     confirm_site_code: str | None = None,
     now: datetime | None = None,
-    advance: bool = True,
 ) -> tuple[ResetRun, bool]:
     """Claim the organization's reset for the cycle; returns (run, created).
 
     The unique (organization, cycle) constraint decides who wins a race: everyone else
-    gets the existing run back, and nothing is started twice.
+    gets the existing run back, and nothing is started twice. The claimed run waits at
+    its first step for whoever drives it (``reset_advance``).
     """
     if confirm_site_code is not None and confirm_site_code.strip() != organization.site_code:
         raise InvalidInput(
@@ -113,19 +156,12 @@ def reset_start(
     except IntegrityError:
         run = ResetRun.tenant.of(organization).get(cycle=cycle)
         return run, False
-    if advance:
-        _enqueue_advance(run.pk)
     return run, True
 
 
-def reset_resume(
-    *, run: ResetRun, acting_user=None, via: str = Via.COMMAND, wait: bool = True
-) -> ResetRun:
-    """Continue a failed run from its failed step; continue a stalled running run.
-
-    ``wait=False`` hands the rest of the run to the workers (web and API requests must not
-    hold a district's purge); the command line waits, as its operator expects.
-    """
+def reset_resume(*, run: ResetRun, acting_user=None, via: str = Via.COMMAND) -> None:
+    """Set a failed run running again from its failed step (a stalled running run stays
+    as it is); whoever resumes then drives it on (``reset_advance``)."""
     if run.status == Status.SUCCEEDED:
         raise Conflict(f"Reset run {run.pk} has already succeeded.")
     with transaction.atomic():
@@ -140,16 +176,6 @@ def reset_resume(
             details={"run_id": run.pk, "step": run.step},
         )
     _log(run.pk, run.step, f"resumed by {getattr(acting_user, 'username', None) or 'system'}")
-    if not wait:
-        _enqueue_advance(run.pk)
-        return ResetRun.unscoped.get(pk=run.pk)
-    return reset_advance(run.pk, inline=True)
-
-
-def _enqueue_advance(run_id: int) -> None:
-    from yearend.resets.tasks import reset_advance_task
-
-    transaction.on_commit(lambda: reset_advance_task.enqueue(run_id))
 
 
 # --------------------------------------------------------------------------- driver
@@ -158,8 +184,8 @@ def _enqueue_advance(run_id: int) -> None:
 def reset_advance(run_id: int, *, inline: bool = False) -> ResetRun:
     """Run the current step and the following ones until done, failed or waiting.
 
-    ``inline`` purges the schools in this process (``reset_run --wait``, ``resume``)
-    instead of handing them to the workers as one task per school.
+    ``inline`` purges every school in this process (``reset_run --wait``, ``resume``)
+    instead of leaving a large run's purge parts to the workers.
     """
     for _ in range(len(STEP_ORDER) * 2):
         run = ResetRun.unscoped.select_related("organization", "cycle").get(pk=run_id)
@@ -179,6 +205,19 @@ def reset_advance(run_id: int, *, inline: bool = False) -> ResetRun:
             return run
         _transition(run, step, STEP_ORDER[STEP_ORDER.index(step) + 1])
     return ResetRun.unscoped.get(pk=run_id)
+
+
+def reset_purge_part(run_id: int, school_id: int | None) -> None:
+    """Purge one part of a run waiting at its purge step, as a worker's task does. A
+    failure fails the run; the last part to finish carries the run on."""
+    run = ResetRun.unscoped.select_related("organization").get(pk=run_id)
+    try:
+        purged = purge.purge_part(run_id, school_id)
+    except Exception as error:
+        _fail(run, Step.PURGE, error)
+        return
+    if purged and not purge.parts_pending(run).exists():
+        reset_advance(run_id)
 
 
 def _entry(step: str, message: str) -> dict:
@@ -233,10 +272,6 @@ def _fail(run: ResetRun, step: str, error: BaseException) -> None:
             )
 
 
-def _heartbeat(run_id: int) -> None:
-    ResetRun.unscoped.filter(pk=run_id).update(heartbeat_at=timezone.now())
-
-
 # --------------------------------------------------------------------------- steps
 
 
@@ -282,194 +317,28 @@ def _step_cutover(run: ResetRun):
 
 
 def _step_purge(run: ResetRun, *, inline: bool = False):
+    """Delete the old year's rows, part by part (purge.py). A small run, or one driven
+    inline, is purged here; a larger one waits while dispatch spreads its parts over the
+    workers, and the last part to finish carries it on (``reset_purge_part``)."""
     with transaction.atomic():
         locked = ResetRun.unscoped.select_for_update().get(pk=run.pk)
         if not locked.counts:
             # Old-epoch rows are invisible and frozen after the cut-over: count them once.
             locked.counts = delete_counts(run.organization, locked.cutover_epoch)["total"]
             locked.save(update_fields=["counts"])
-        # The parts of the purge: its schools, or the whole organization in one pass where
-        # schools cannot be purged concurrently. Created once; a resumed run keeps them.
-        if not SchoolPurge.tenant.of(run.organization).filter(run=run).exists():
-            schools = (
-                list(School.tenant.of(run.organization))
-                if concurrency.schools_purge_concurrently()
-                else [None]
-            )
-            SchoolPurge.unscoped.bulk_create(
-                [
-                    SchoolPurge(organization_id=run.organization_id, run=run, school=school)
-                    for school in schools
-                ],
-                ignore_conflicts=True,
-            )
-    if inline:
-        pending = list(
-            SchoolPurge.tenant.of(run.organization)
-            .filter(run=run, done=False)
-            .values_list("school_id", flat=True)
-        )
-        for school_id in pending:
-            purge_school(run.pk, school_id, advance=False)
-    else:
-        # One task per part, as many at once as the organization's limit allows.
-        concurrency.purges_dispatch(run)
-    if SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
+        purge.parts_create(run)
+    if inline or purge.small_enough_to_purge_here(locked.counts):
+        for school_id in list(purge.parts_pending(run).values_list("school_id", flat=True)):
+            purge.purge_part(run.pk, school_id)
+    if purge.parts_pending(run).exists():
         return WAIT
     ResetRun.unscoped.filter(pk=run.pk, purged_at__isnull=True).update(purged_at=timezone.now())
     return None
 
 
-def purge_school(run_id: int, school_id: int | None, *, advance: bool = True) -> None:
-    """Delete one school's old-year rows (``None``: the whole organization's, in one pass)
-    in keyset batches, children before parents."""
-    run = ResetRun.unscoped.select_related("organization").get(pk=run_id)
-    if run.status != Status.RUNNING or run.step != Step.PURGE or run.cutover_epoch is None:
-        return
-    progress = SchoolPurge.tenant.of(run.organization).get(run=run, school_id=school_id)
-    if progress.done:
-        return
-    beat = _HeartbeatPacer(run.pk)
-    try:
-        for plan in purge_plan():
-            sizer = BatchSizer()
-            after = 0
-            while True:
-                started = time.perf_counter()
-                after = _purge_batch(run, progress.pk, school_id, plan, after, sizer.size)
-                if after is None:
-                    break
-                sizer.observe(time.perf_counter() - started)
-                beat()
-        SchoolPurge.tenant.of(run.organization).filter(pk=progress.pk).update(done=True)
-    except Exception as error:
-        _fail(run, Step.PURGE, error)
-        return
-    if advance and not SchoolPurge.tenant.of(run.organization).filter(run=run, done=False).exists():
-        # The last school to finish carries the run on.
-        reset_advance(run.pk)
-
-
-class BatchSizer:
-    """Roots (students or classes) per batch, steered so each batch takes about
-    ``BATCH_SECONDS``: short enough that no transaction holds locks or the SQLite write
-    lock for long, long enough that per-batch costs (round trips, the progress write,
-    the commit) stay a small share. A fixed ``RESET_PURGE_BATCH_SIZE`` turns steering off
-    (the crash trials use tiny fixed batches so kills land between and inside them).
-    """
-
-    def __init__(self) -> None:
-        self.fixed = BATCH_SIZE is not None
-        self.size = BATCH_SIZE or FIRST_BATCH
-
-    def observe(self, seconds: float) -> None:
-        if self.fixed:
-            return
-        wanted = self.size * BATCH_SECONDS / max(seconds, 1e-3)
-        # At most double or halve per batch: one slow batch (a checkpoint, a busy
-        # neighbour) must not swing the size, and growth stays below the time target.
-        wanted = min(max(wanted, self.size / 2), self.size * 2)
-        self.size = int(min(max(wanted, MIN_BATCH), MAX_BATCH))
-
-
-class _HeartbeatPacer:
-    """Touch the run's heartbeat every few seconds, not after every batch: each touch is
-    a commit of its own, and concurrent school tasks would queue on the run row."""
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
-        self.every = min(HEARTBEAT_SECONDS, settings.RESET_STALE_AFTER_SECONDS / 4)
-        self.last = time.monotonic()
-
-    def __call__(self) -> None:
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            _heartbeat(self.run_id)
-            self.last = now
-
-
-def _purge_batch(
-    run: ResetRun, progress_id: int, school_id: int | None, plan, after: int, size: int
-) -> int | None:
-    """Delete the part's next ``size`` roots (by id, after ``after``) and their children in
-    one transaction with the progress row that counts them; returns the last root id.
-    The part is one school, or the whole organization when ``school_id`` is None."""
-    org_id = run.organization_id
-    qn = connection.ops.quote_name
-    root_table = qn(plan.root._meta.db_table)
-    part, part_params = ("", []) if school_id is None else ("AND school_id = %s ", [school_id])
-    roots_from = root_table
-    if school_id is None and connection.vendor == "sqlite":
-        # The organization's roots in id order are a range of the rowid. Left to itself,
-        # SQLite reads all of the organization's roots through its (organization, epoch, …)
-        # index (and sorts them) for each batch and each statement that names the roots.
-        roots_from = f"{root_table} NOT INDEXED"
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Safe to lose: the progress commits with the deletes it counts, so a commit
-            # lost in a crash is a batch simply done again. Saves a WAL flush per batch.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        # Lock our progress row: two workers on one school take turns, counts stay exact.
-        progress = SchoolPurge.unscoped.select_for_update().get(pk=progress_id)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {roots_from} WHERE organization_id = %s {part}"
-                "AND epoch < %s AND id > %s ORDER BY id LIMIT %s",
-                [org_id, *part_params, run.cutover_epoch, after, size],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
-                return None
-            roots, roots_params = _batch_roots(
-                roots_from, org_id, (part, part_params), run, after, ids
-            )
-            deleted = dict(progress.deleted)
-            for child, column in plan.children:
-                n = execute_guarded(
-                    cursor,
-                    f"DELETE FROM {qn(child._meta.db_table)} "
-                    f"WHERE organization_id = %s AND {qn(column)} {roots}",
-                    [org_id, *roots_params],
-                    organization_id=org_id,
-                )
-                deleted[category(child)] = deleted.get(category(child), 0) + n
-            n = execute_guarded(
-                cursor,
-                f"DELETE FROM {roots_from} WHERE organization_id = %s AND epoch < %s "
-                f"AND id {roots}",
-                [org_id, run.cutover_epoch, *roots_params],
-                organization_id=org_id,
-            )
-            deleted[category(plan.root)] = deleted.get(category(plan.root), 0) + n
-        progress.deleted = deleted
-        progress.batches += 1
-        progress.save(update_fields=["deleted", "batches", "updated_at"])
-    return ids[-1]
-
-
-def _batch_roots(roots_from, org_id, part_filter, run, after, ids) -> tuple[str, list]:
-    """The batch's roots as a predicate on a referencing column, cheapest form per database.
-
-    PostgreSQL: the ids as one array parameter, which becomes a single index scan per table
-    (a sub-select here is planned as one index probe per root, about a third more work).
-    SQLite: the keyset range as a sub-select (on the (organization, school, id) index for a
-    school, on the rowid for the whole organization), with no parameter per id (large
-    batches would pass SQLite's variable limit).
-    """
-    if connection.vendor == "postgresql":
-        return "= ANY(%s)", [ids]
-    part, part_params = part_filter
-    return (
-        f"IN (SELECT id FROM {roots_from} WHERE organization_id = %s {part}"
-        "AND epoch < %s AND id > %s AND id <= %s)",
-        [org_id, *part_params, run.cutover_epoch, after, ids[-1]],
-    )
-
-
 def _step_verify(run: ResetRun):
     remaining = {
-        category(model): _old_rows(model, run.organization, run.cutover_epoch).count()
+        purge.category(model): _old_rows(model, run.organization, run.cutover_epoch).count()
         for model in models_deleted_by_reset()
     }
     retained = retain_counts(run.organization)
@@ -533,20 +402,3 @@ _STEPS = {
     Step.CERTIFY: _step_certify,
     Step.RESUME: _step_resume,
 }
-
-
-# --------------------------------------------------------------------------- tick
-
-
-def reset_tick(now: datetime | None = None) -> list[Organization]:
-    """Start every reset whose date has begun locally (up to the run limit, each as a task);
-    re-drive runs that lost a worker. Returns the organizations whose reset it started."""
-    now = now or timezone.now()
-    started = concurrency.runs_start_due(now)
-    # A running run whose heartbeat is older than this lost its worker: re-drive it.
-    stale_before = now - concurrency.stale_after()
-    stale = ResetRun.unscoped.filter(status=Status.RUNNING, heartbeat_at__lt=stale_before)
-    for run_id in stale.values_list("pk", flat=True):
-        _heartbeat(run_id)
-        _enqueue_advance(run_id)
-    return started
