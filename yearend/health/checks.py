@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from yearend.scheduling.models import SchedulerHeartbeat
+
 
 def database_check() -> tuple[bool, dict]:
     try:
@@ -40,8 +42,6 @@ def queue_check() -> tuple[bool, dict]:
 
 
 def scheduler_check() -> tuple[bool, dict]:
-    from yearend.scheduling.models import SchedulerHeartbeat
-
     limit = timedelta(seconds=settings.SCHEDULER_STALE_AFTER_SECONDS)
     try:
         latest = (

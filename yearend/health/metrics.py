@@ -14,6 +14,9 @@ from django.utils import timezone
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
+from yearend.rosters.models import ImportRun
+
 QUEUES = ["default", "resets", "imports", "reports", "notices"]
 
 
@@ -22,8 +25,6 @@ def _queue_names() -> list[str]:
 
 
 def reset_runs_by_state() -> dict[tuple[str, str], int]:
-    from yearend.resets.models import ResetRun
-
     rows = ResetRun.unscoped.values("status", "step").annotate(n=Count("id"))
     return {(row["status"], row["step"]): row["n"] for row in rows}
 
@@ -31,8 +32,6 @@ def reset_runs_by_state() -> dict[tuple[str, str], int]:
 def purge_rows_per_second() -> float:
     """Rows per second deleted by the purges in progress: for each run in its purge step,
     the rows its schools deleted since the step began over the time since; summed."""
-    from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
-
     now = timezone.now()
     runs = dict(
         ResetRun.unscoped.filter(status=Status.RUNNING, step=Step.PURGE).values_list(
@@ -84,8 +83,6 @@ def queue_depth() -> dict[tuple[str, str], int]:
 
 
 def sync_runs_by_status() -> dict[str, int]:
-    from yearend.rosters.models import ImportRun
-
     rows = ImportRun.unscoped.values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from yearend.notices.services import notices_send_due
 from yearend.scheduling.periodic import periodic
 
 
@@ -8,6 +9,4 @@ from yearend.scheduling.periodic import periodic
 # reminders' unique keys make the daily ones idempotent however often it runs).
 @periodic("notices.send_due", every=timedelta(minutes=5), queue="notices")
 def send_due_notices() -> None:
-    from yearend.notices.services import notices_send_due
-
     notices_send_due()

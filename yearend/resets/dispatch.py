@@ -35,6 +35,7 @@ from django_tasks import task
 from yearend.organizations.models import Organization
 from yearend.resetdates.models import ResetCycle
 from yearend.resets import engine, purge
+from yearend.resets.drivers import stale_after
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
 from yearend.scheduling.models import WorkSlot
 from yearend.scheduling.slots import busy_holders, slot_claim, slot_take, slots_of
@@ -144,7 +145,7 @@ def _free_purge_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
         .select_related("run")
         .only("pk", "done", "updated_at", "run__status", "run__step")
     }
-    silent_since = now - engine.stale_after()
+    silent_since = now - stale_after()
     free, seen = set(), set()
     for slot in slots:
         p = progress.get(int(slot.holder)) if slot.holder else None
@@ -212,7 +213,7 @@ def _free_run_slots(slots: list[WorkSlot], now: datetime) -> set[int]:
         if key in running:
             seen.add(slot.holder)
             continue
-        if key in existing or (slot.claimed_at or now) < now - engine.stale_after():
+        if key in existing or (slot.claimed_at or now) < now - stale_after():
             free.add(slot.pk)
         else:
             seen.add(slot.holder)

@@ -35,6 +35,7 @@ from yearend.organizations.models import Organization
 from yearend.resetdates.models import OrganizationResetDate, ResetCycle
 from yearend.resets import calendar_link, purge
 from yearend.resets.certificates import sign, write_certificate
+from yearend.resets.drivers import live_driver, run_heard_from, stale_after
 from yearend.resets.hooks import certificate_sections, snapshot_hooks
 from yearend.resets.models import STEP_ORDER, ResetRun, Status, Step
 from yearend.resets.selectors import _old_rows, delete_counts, reset_preview, retain_counts
@@ -79,11 +80,6 @@ def resets_due(now: datetime) -> Iterator[tuple[int, int]]:
         local = now.astimezone(zones.setdefault(zone, ZoneInfo(zone))).date()
         if local >= reset_date:
             yield organization_id, cycle_id
-
-
-def stale_after() -> timedelta:
-    """Silence after which a run or a school purge is taken to have lost its worker."""
-    return timedelta(seconds=settings.RESET_STALE_AFTER_SECONDS)
 
 
 def runs_silent(now: datetime) -> list[int]:
@@ -164,6 +160,14 @@ def reset_resume(*, run: ResetRun, acting_user=None, via: str = Via.COMMAND) -> 
     as it is); whoever resumes then drives it on (``reset_advance``)."""
     if run.status == Status.SUCCEEDED:
         raise Conflict(f"Reset run {run.pk} has already succeeded.")
+    driver = live_driver(run)
+    if driver is not None:
+        raise Conflict(
+            f"Reset run {run.pk} is being moved by {driver.process} "
+            f"(since {_clock(driver.since)}, last heard from at {_clock(driver.heard_at)}), "
+            f"at step {run.step}: it is not stalled. A run may be resumed once it has been "
+            f"silent for {settings.RESET_STALE_AFTER_SECONDS} seconds."
+        )
     with transaction.atomic():
         ResetRun.tenant.of(run.organization_id).filter(pk=run.pk, status=Status.FAILED).update(
             status=Status.RUNNING, error="", attempts=F("attempts") + 1, heartbeat_at=timezone.now()
@@ -181,6 +185,10 @@ def reset_resume(*, run: ResetRun, acting_user=None, via: str = Via.COMMAND) -> 
 # --------------------------------------------------------------------------- driver
 
 
+def _clock(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC" if moment else "an unknown time"
+
+
 def reset_advance(run_id: int, *, inline: bool = False) -> ResetRun:
     """Run the current step and the following ones until done, failed or waiting.
 
@@ -192,6 +200,7 @@ def reset_advance(run_id: int, *, inline: bool = False) -> ResetRun:
         if run.status != Status.RUNNING or run.step == Step.DONE:
             return run
         step = run.step
+        run_heard_from(run.pk)
         try:
             outcome = (
                 _step_purge(run, inline=True)

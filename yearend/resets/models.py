@@ -46,6 +46,9 @@ class ResetRun(TenantModel):
     started_at = models.DateTimeField()
     step_started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The process last heard from moving the run (host:pid), and since when it has been.
+    driver = models.CharField(max_length=100, blank=True, default="")
+    driver_since = models.DateTimeField(null=True, blank=True)
     cut_over_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)

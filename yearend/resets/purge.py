@@ -27,10 +27,10 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from yearend.errors import ServiceError
 from yearend.organizations.models import School
+from yearend.resets.drivers import run_heard_from
 from yearend.resets.models import ResetRun, SchoolPurge, Status, Step
 from yearend.tenancy import models_deleted_by_reset
 
@@ -279,7 +279,7 @@ class _HeartbeatPacer:
     def __call__(self) -> None:
         now = time.monotonic()
         if now - self.last >= self.every:
-            ResetRun.unscoped.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+            run_heard_from(self.run_id)
             self.last = now
 
 

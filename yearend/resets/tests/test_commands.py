@@ -1,10 +1,13 @@
 import json
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from yearend.audit.actions import AuditAction
+from yearend.audit.models import AuditEvent
 from yearend.demo.seeding import seed_demo
 from yearend.people.models import Student
 from yearend.resets.models import ResetRun, Status
@@ -102,3 +105,52 @@ def test_start_wait_finishes_here_when_no_worker_runs_the_tasks(home, settings):
 
     assert "succeeded" in out
     assert not Student.tenant.of(home).exists()
+
+
+@pytest.fixture
+def no_workers(settings):
+    """Tasks are queued and never run: a started run stays where its claim left it."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "resets", "imports", "reports", "notices"],
+        }
+    }
+
+
+def _started_in_background(organization) -> ResetRun:
+    code = organization.site_code
+    _call("reset_run", "start", "--org", code, "--now", "--confirm", code)
+    return ResetRun.tenant.of(organization).get()
+
+
+def test_resume_refuses_a_run_another_process_is_still_moving(home, no_workers):
+    run = _started_in_background(home)
+    since = timezone.now() - timedelta(seconds=3)
+    ResetRun.unscoped.filter(pk=run.pk).update(
+        driver="worker-7:4242", driver_since=since, heartbeat_at=timezone.now()
+    )
+
+    with pytest.raises(CommandError) as refused:
+        _call("reset_run", "resume", str(run.pk))
+
+    message = str(refused.value)
+    assert "worker-7:4242" in message
+    assert f"since {since:%Y-%m-%d %H:%M:%S} UTC" in message
+    assert "not stalled" in message
+    run.refresh_from_db()
+    assert (run.status, run.step, run.attempts) == (Status.RUNNING, "pause", 1)
+    assert not AuditEvent.objects.filter(action=AuditAction.RESET_RESUME).exists()
+
+
+def test_resume_drives_a_run_whose_process_went_silent(home, no_workers, settings):
+    run = _started_in_background(home)
+    silent = timezone.now() - timedelta(seconds=settings.RESET_STALE_AFTER_SECONDS + 1)
+    ResetRun.unscoped.filter(pk=run.pk).update(driver="worker-7:4242", heartbeat_at=silent)
+
+    out = _call("reset_run", "resume", str(run.pk))
+
+    run.refresh_from_db()
+    assert "succeeded" in out
+    assert run.status == Status.SUCCEEDED
+    assert run.driver != "worker-7:4242"  # this process took it over and said so
