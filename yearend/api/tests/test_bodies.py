@@ -44,13 +44,7 @@ def test_every_write_refuses_a_body_that_is_not_an_object(
     org, users, future_cycle, north, api_as, tmp_path
 ):
     world = build_world(org, users, future_cycle, tmp_path)
-    values = {
-        "site_code": org.site_code,
-        "run_id": world.run.pk,
-        "job_id": world.job.pk,
-        "hold_id": world.hold.pk,
-        "request_id": world.offschedule.pk,
-    }
+    values = world.path_values()
     routes = _write_routes()
     assert len(routes) >= 10, routes  # the walk found the API's writes
     clients = {role: api_as(users[role]) for role in ROLES}

@@ -117,13 +117,7 @@ def test_every_route_answers_every_role_as_expected(
     org, users, future_cycle, north, api_as, tmp_path
 ):
     world = build_world(org, users, future_cycle, tmp_path)
-    values = {
-        "site_code": org.site_code,
-        "run_id": world.run.pk,
-        "job_id": world.job.pk,
-        "hold_id": world.hold.pk,
-        "request_id": world.offschedule.pk,
-    }
+    values = world.path_values()
     bodies = {
         "date_change": {
             "date": world.allowed_day,

@@ -32,6 +32,16 @@ class World:
     # An open off-schedule request for another organization, by a second operations user.
     offschedule: OffScheduleRequest
 
+    def path_values(self) -> dict:
+        """What each ``{name}`` in an API path stands for in this world."""
+        return {
+            "site_code": self.organization.site_code,
+            "run_id": self.run.pk,
+            "job_id": self.job.pk,
+            "hold_id": self.hold.pk,
+            "request_id": self.offschedule.pk,
+        }
+
 
 def build_world(organization, users: dict, cycle: ResetCycle, folder: Path) -> World:
     # A finished reset of last cycle (the organization is empty then: quick).
